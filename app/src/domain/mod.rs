@@ -1,0 +1,4 @@
+//! Types and rules compiled for both the browser and the server: one rule, two places.
+pub mod codes;
+pub mod inputs;
+pub mod validation;

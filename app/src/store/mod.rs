@@ -1,0 +1,154 @@
+//! The one store API over SQLite and PostgreSQL (sqlx `Any` driver, portable SQL with `$n`
+//! placeholders). Every other layer — portal, REST, GraphQL, CLI — goes through these functions.
+
+mod demo;
+mod error;
+mod locations;
+mod reference;
+mod tokens;
+mod users;
+
+pub use demo::DemoSummary;
+pub use error::StoreError;
+pub use locations::{NewConnector, NewEvse, NewLocation, Registration};
+pub use tokens::ApiTokenInfo;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// The SQLite file, so readiness can notice it was deleted under a running server.
+    sqlite_file: Option<PathBuf>,
+}
+
+/// The URL of the embedded database inside a data directory.
+pub fn sqlite_url_for(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("emsp.db").display())
+}
+
+impl Store {
+    /// Opens a pool for `url` (`sqlite://…` or `postgres://…`); does not migrate.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = backend_of(url)?;
+        let sqlite = backend == Backend::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if sqlite {
+                        // Per-connection settings: durability on commit, enforced foreign keys,
+                        // and waiting (not failing) while another connection writes.
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Connect(describe_connect_error(&e)))?;
+        if sqlite {
+            // WAL is a property of the file: set once, readers no longer block the writer.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Self { pool, backend, sqlite_file: sqlite_file_of(url) })
+    }
+
+    /// Applies the migrations of this backend that are not applied yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// True when the database answers a query (and, for SQLite, its file still exists).
+    pub async fn is_ready(&self) -> bool {
+        if let Some(file) = &self.sqlite_file {
+            if !file.exists() {
+                return false;
+            }
+        }
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(_)))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(StoreError::Connect("DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into()))
+    }
+}
+
+fn sqlite_file_of(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+/// A one-line reason without the URL itself (it may carry a password).
+fn describe_connect_error(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Configuration(e) => format!("malformed DATABASE_URL: {e}"),
+        sqlx::Error::Io(e) => format!("database unreachable: {e}"),
+        sqlx::Error::PoolTimedOut => "database unreachable: timed out".into(),
+        other => format!("cannot open database: {other}"),
+    }
+}
+
+/// Milliseconds since the Unix epoch: how every time is stored.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_file_is_found_in_urls() {
+        assert_eq!(sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"), Some(PathBuf::from("/tmp/x/emsp.db")));
+        assert_eq!(sqlite_file_of("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_of("postgres://localhost/db"), None);
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused() {
+        assert!(backend_of("mysql://localhost/db").is_err());
+        assert_eq!(backend_of("postgresql://x/y").ok(), Some(Backend::Postgres));
+    }
+}

@@ -1,0 +1,79 @@
+//! The `emsp` command line. Every option has an environment fallback, shown by `emsp --help`.
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "emsp", version, about = "EMSP platform: the CPO portal and the REST and GraphQL APIs")]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Options {
+    /// Database to use: `sqlite://FILE` or `postgres://USER@HOST/DB`. Default: `<data dir>/emsp.db`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite database, uploads, the mail outbox and the development secret.
+    #[arg(long, env = "EMSP_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Address the server listens on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+    /// `production` requires EMSP_JWT_SECRET; `development` generates and keeps one in the data dir.
+    #[arg(long = "env", env = "EMSP_ENV", value_enum, default_value = "development", global = true)]
+    pub mode: Mode,
+    /// Secret for signing access and refresh tokens (at least 32 bytes).
+    #[arg(long, env = "EMSP_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// Directory of the built portal assets (set by cargo-leptos).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal and the APIs (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API client tokens (the contract's TOKEN).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load a realistic demo set (48 locations in 10 cities) into an empty database.
+    DemoData,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is printed once, alone on the last line of stdout.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (names and state, never secrets).
+    List,
+    /// Revoke the token called NAME.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a platform administrator; set its password with `set-password`.
+    CreateAdmin { username: String },
+    /// Set a user's password, read from the first line of stdin.
+    SetPassword { username: String },
+}

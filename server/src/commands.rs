@@ -1,0 +1,93 @@
+//! What each `emsp` subcommand does.
+use crate::cli::{Cli, Command, Options, TokenCommand, UserCommand};
+use crate::config::{self, Config};
+use anyhow::Context;
+use app::store::Store;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.options).await,
+        Command::Migrate => {
+            open_store(&cli.options).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Token(command) => token(&cli.options, command).await,
+        Command::User(command) => user(&cli.options, command).await,
+        Command::DemoData => demo_data(&cli.options).await,
+    }
+}
+
+/// Opens and migrates the configured database (creating the data directory for SQLite).
+async fn open_store(options: &Options) -> anyhow::Result<Store> {
+    if options.database_url.is_none() {
+        config::prepare_data_dir(&options.data_dir)?;
+    }
+    let store = Store::connect(&config::database_url(options)).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn serve(options: &Options) -> anyhow::Result<()> {
+    let config = Config::for_serving(options)?;
+    let app = crate::Application::build(config).await?;
+    tracing::info!(addr = %app.local_addr(), "serving the portal and the APIs");
+    app.run_until(crate::shutdown::signal()).await
+}
+
+async fn token(options: &Options, command: TokenCommand) -> anyhow::Result<()> {
+    let store = open_store(options).await?;
+    match command {
+        TokenCommand::Create { name } => {
+            let token = store.create_api_token(&name).await?;
+            println!("Created API token {name:?}. Store it now: it is not shown again.");
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for info in store.list_api_tokens().await? {
+                let state = if info.revoked { "revoked" } else { "active" };
+                println!("{}\t{}\tcreated {}", info.name, state, info.date_created);
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            store.revoke_api_token(&name).await?;
+            println!("revoked {name:?}");
+        }
+    }
+    Ok(())
+}
+
+async fn user(options: &Options, command: UserCommand) -> anyhow::Result<()> {
+    let store = open_store(options).await?;
+    match command {
+        UserCommand::CreateAdmin { username } => {
+            app::domain::validation::username(&username).map_err(|e| anyhow::anyhow!("username {e}"))?;
+            store.create_admin(&username).await?;
+            println!("created administrator {username:?}; set its password with `emsp user set-password {username}`");
+        }
+        UserCommand::SetPassword { username } => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the password from stdin")?;
+            let password = line.trim_end_matches(['\r', '\n']).to_owned();
+            app::domain::validation::password(&password).map_err(|e| anyhow::anyhow!("password {e}"))?;
+            let hash = app::auth::password::hash(password).await.map_err(|e| anyhow::anyhow!(e))?;
+            store.set_password_hash(&username, &hash).await?;
+            println!("password set for {username:?}");
+        }
+    }
+    Ok(())
+}
+
+async fn demo_data(options: &Options) -> anyhow::Result<()> {
+    let store = open_store(options).await?;
+    let summary = store.load_demo_data().await?;
+    println!(
+        "loaded {} locations, {} EVSEs and {} connectors",
+        summary.locations, summary.evses, summary.connectors
+    );
+    println!("demo CPO owners (shown once):");
+    for (username, password) in summary.credentials {
+        println!("  {username}\t{password}");
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Everything the server needs to start, resolved once from the command line and environment.
+use crate::cli::{Mode, Options};
+use anyhow::{Context, bail};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+const JWT_SECRET_MIN: usize = 32;
+const DEV_SECRET_FILE: &str = "jwt-secret";
+
+#[derive(Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub mode: Mode,
+    pub jwt_secret: Vec<u8>,
+    pub site_root: PathBuf,
+}
+
+impl std::fmt::Debug for Config {
+    // Hand-written so the secret (and a password inside DATABASE_URL) never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("mode", &self.mode)
+            .field("site_root", &self.site_root)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Creates the data directory if needed and proves it is writable.
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("data directory {} cannot be created", dir.display()))?;
+    let probe = dir.join(".write-probe");
+    std::fs::write(&probe, b"ok").with_context(|| format!("data directory {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// The database URL: the one given, or the SQLite file in the data directory.
+pub fn database_url(options: &Options) -> String {
+    options.database_url.clone().unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir))
+}
+
+impl Config {
+    /// Resolves options for serving: data directory ready, signing secret known.
+    pub fn for_serving(options: &Options) -> anyhow::Result<Self> {
+        prepare_data_dir(&options.data_dir)?;
+        Ok(Self {
+            addr: options.addr,
+            database_url: database_url(options),
+            data_dir: options.data_dir.clone(),
+            mode: options.mode,
+            jwt_secret: jwt_secret(options)?,
+            site_root: options.site_root.clone(),
+        })
+    }
+}
+
+fn jwt_secret(options: &Options) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &options.jwt_secret {
+        if secret.len() < JWT_SECRET_MIN {
+            bail!("EMSP_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes");
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    match options.mode {
+        Mode::Production => bail!("EMSP_ENV=production needs EMSP_JWT_SECRET (at least {JWT_SECRET_MIN} bytes)"),
+        Mode::Development => development_secret(&options.data_dir),
+    }
+}
+
+/// In development a secret is generated once and kept in the data directory, so restarting the
+/// server keeps tokens and sessions valid.
+fn development_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let file = data_dir.join(DEV_SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&file) {
+        let existing = existing.trim();
+        if existing.len() >= JWT_SECRET_MIN {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    let secret = app::auth::secret::generate("");
+    write_private(&file, secret.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
+    tracing::info!(file = %file.display(), "generated a development signing secret");
+    Ok(secret.into_bytes())
+}
+
+fn write_private(file: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn options(args: &[&str]) -> Options {
+        let mut argv = vec!["emsp"];
+        argv.extend_from_slice(args);
+        crate::cli::Cli::parse_from(argv).options
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_long_secret() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().to_str().expect("utf-8 path");
+        let missing = Config::for_serving(&options(&["--env", "production", "--data-dir", data])).unwrap_err();
+        assert!(missing.to_string().contains("EMSP_JWT_SECRET"));
+        let short = Config::for_serving(&options(&["--env", "production", "--data-dir", data, "--jwt-secret", "short"]));
+        assert!(short.is_err());
+    }
+
+    #[test]
+    fn development_keeps_its_generated_secret_across_restarts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().to_str().expect("utf-8 path");
+        let first = Config::for_serving(&options(&["--data-dir", data])).expect("first start");
+        let second = Config::for_serving(&options(&["--data-dir", data])).expect("second start");
+        assert_eq!(first.jwt_secret, second.jwt_secret);
+        assert!(first.jwt_secret.len() >= JWT_SECRET_MIN);
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().to_str().expect("utf-8 path");
+        let config = Config::for_serving(&options(&["--data-dir", data, "--database-url", "postgres://u:hunter2@h/db"])).expect("config");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains(&String::from_utf8_lossy(&config.jwt_secret).to_string()));
+    }
+}

@@ -1,0 +1,14 @@
+//! The `emsp` server: configuration, command line, router, REST, GraphQL and middleware.
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod telemetry;
+
+mod application;
+mod health;
+mod middleware;
+mod shutdown;
+mod state;
+
+pub use application::Application;
+pub use state::AppState;
