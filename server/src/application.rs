@@ -1,17 +1,23 @@
 //! Builds the whole server from a `Config`: store, router, listener. Tests build it on port 0.
 use crate::config::Config;
 use crate::state::AppState;
-use crate::{health, middleware};
+use crate::{health, middleware, rest};
 use anyhow::Context;
+use app::auth::jwt::Keys;
+use app::mail::Mailer;
 use app::store::Store;
-use axum::Router;
+use app::uploads::UploadDir;
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
+use axum::Router;
 use leptos::prelude::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub struct Application {
     listener: TcpListener,
@@ -33,9 +39,26 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
             .build();
+        let mailer = Mailer::new(
+            config.smtp_url.as_deref(),
+            &config.mail_from,
+            config.data_dir.join("outbox"),
+        )
+        .map_err(anyhow::Error::msg)?;
         app::auth::password::warm_up().await;
-        let state = AppState { store, config: Arc::new(config), leptos_options };
-        Ok(Self { listener, router: router(state.clone()), state })
+        let state = AppState {
+            store,
+            keys: Keys::new(&config.jwt_secret),
+            mailer: Arc::new(mailer),
+            uploads: UploadDir::new(&config.data_dir),
+            config: Arc::new(config),
+            leptos_options,
+        };
+        Ok(Self {
+            listener,
+            router: router(state.clone()),
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -47,12 +70,30 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish and closes the pool.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         self.state.store.close().await;
         Ok(())
     }
+}
+
+/// Stored images: random names never change, so they may be cached for a year.
+fn uploaded_files(state: &AppState) -> axum::routing::MethodRouter {
+    let files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(state.uploads.root()));
+    axum::routing::get_service(files)
 }
 
 fn router(state: AppState) -> Router {
@@ -60,11 +101,15 @@ fn router(state: AppState) -> Router {
     let portal = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(rest::router())
+        .nest_service("/uploads", uploaded_files(&state))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .with_state(state);
     middleware::apply(portal)
 }

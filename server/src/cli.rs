@@ -4,7 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "emsp", version, about = "EMSP platform: the CPO portal and the REST and GraphQL APIs")]
+#[command(
+    name = "emsp",
+    version,
+    about = "EMSP platform: the CPO portal and the REST and GraphQL APIs"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub options: Options,
@@ -22,16 +26,46 @@ pub struct Options {
     #[arg(long, env = "EMSP_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// Address the server listens on.
-    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
     /// `production` requires EMSP_JWT_SECRET; `development` generates and keeps one in the data dir.
-    #[arg(long = "env", env = "EMSP_ENV", value_enum, default_value = "development", global = true)]
+    #[arg(
+        long = "env",
+        env = "EMSP_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
     pub mode: Mode,
     /// Secret for signing access and refresh tokens (at least 32 bytes).
     #[arg(long, env = "EMSP_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<String>,
+    /// Public base URL of this server, used in mailed links. Default: `http://<addr>`.
+    #[arg(long, env = "EMSP_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// SMTP server for mail, e.g. `smtps://user:pass@mail.example.com`; unset: `.eml` files in `<data dir>/outbox`.
+    #[arg(long, env = "EMSP_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail.
+    #[arg(
+        long,
+        env = "EMSP_MAIL_FROM",
+        default_value = "EMSP <no-reply@emsp.localhost>",
+        global = true
+    )]
+    pub mail_from: String,
     /// Directory of the built portal assets (set by cargo-leptos).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: PathBuf,
 }
 

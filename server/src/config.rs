@@ -1,6 +1,6 @@
 //! Everything the server needs to start, resolved once from the command line and environment.
 use crate::cli::{Mode, Options};
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ pub struct Config {
     pub mode: Mode,
     pub jwt_secret: Vec<u8>,
     pub site_root: PathBuf,
+    pub public_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -25,22 +28,28 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("mode", &self.mode)
             .field("site_root", &self.site_root)
+            .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
 }
 
 /// Creates the data directory if needed and proves it is writable.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("data directory {} cannot be created", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("data directory {} cannot be created", dir.display()))?;
     let probe = dir.join(".write-probe");
-    std::fs::write(&probe, b"ok").with_context(|| format!("data directory {} is not writable", dir.display()))?;
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("data directory {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
 
 /// The database URL: the one given, or the SQLite file in the data directory.
 pub fn database_url(options: &Options) -> String {
-    options.database_url.clone().unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir))
+    options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir))
 }
 
 impl Config {
@@ -54,6 +63,12 @@ impl Config {
             mode: options.mode,
             jwt_secret: jwt_secret(options)?,
             site_root: options.site_root.clone(),
+            public_url: options
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", options.addr)),
+            smtp_url: options.smtp_url.clone(),
+            mail_from: options.mail_from.clone(),
         })
     }
 }
@@ -66,7 +81,9 @@ fn jwt_secret(options: &Options) -> anyhow::Result<Vec<u8>> {
         return Ok(secret.as_bytes().to_vec());
     }
     match options.mode {
-        Mode::Production => bail!("EMSP_ENV=production needs EMSP_JWT_SECRET (at least {JWT_SECRET_MIN} bytes)"),
+        Mode::Production => {
+            bail!("EMSP_ENV=production needs EMSP_JWT_SECRET (at least {JWT_SECRET_MIN} bytes)")
+        }
         Mode::Development => development_secret(&options.data_dir),
     }
 }
@@ -82,7 +99,8 @@ fn development_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
         }
     }
     let secret = app::auth::secret::generate("");
-    write_private(&file, secret.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
+    write_private(&file, secret.as_bytes())
+        .with_context(|| format!("cannot write {}", file.display()))?;
     tracing::info!(file = %file.display(), "generated a development signing secret");
     Ok(secret.into_bytes())
 }
@@ -111,9 +129,17 @@ mod tests {
     fn production_refuses_to_start_without_a_long_secret() {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().to_str().expect("utf-8 path");
-        let missing = Config::for_serving(&options(&["--env", "production", "--data-dir", data])).unwrap_err();
+        let missing = Config::for_serving(&options(&["--env", "production", "--data-dir", data]))
+            .unwrap_err();
         assert!(missing.to_string().contains("EMSP_JWT_SECRET"));
-        let short = Config::for_serving(&options(&["--env", "production", "--data-dir", data, "--jwt-secret", "short"]));
+        let short = Config::for_serving(&options(&[
+            "--env",
+            "production",
+            "--data-dir",
+            data,
+            "--jwt-secret",
+            "short",
+        ]));
         assert!(short.is_err());
     }
 
@@ -131,8 +157,17 @@ mod tests {
     fn debug_output_hides_secrets() {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().to_str().expect("utf-8 path");
-        let config = Config::for_serving(&options(&["--data-dir", data, "--database-url", "postgres://u:hunter2@h/db"])).expect("config");
+        let config = Config::for_serving(&options(&[
+            "--data-dir",
+            data,
+            "--database-url",
+            "postgres://u:hunter2@h/db",
+        ]))
+        .expect("config");
         let shown = format!("{config:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains(&String::from_utf8_lossy(&config.jwt_secret).to_string()));
+        assert!(
+            !shown.contains("hunter2")
+                && !shown.contains(&String::from_utf8_lossy(&config.jwt_secret).to_string())
+        );
     }
 }

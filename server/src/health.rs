@@ -1,9 +1,9 @@
 //! Liveness and readiness probes.
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use axum::Json;
+use serde_json::{json, Value};
 
 /// The process is alive and serving HTTP.
 pub async fn healthz() -> Json<Value> {
@@ -15,6 +15,9 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
     if state.store.is_ready().await {
         (StatusCode::OK, Json(json!({ "status": "ready" })))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "database unavailable" })),
+        )
     }
 }

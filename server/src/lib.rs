@@ -7,6 +7,7 @@ pub mod telemetry;
 mod application;
 mod health;
 mod middleware;
+pub mod rest;
 mod shutdown;
 mod state;
 

@@ -1,6 +1,9 @@
 //! What every handler can reach.
 use crate::config::Config;
+use app::auth::jwt::Keys;
+use app::mail::Mailer;
 use app::store::Store;
+use app::uploads::UploadDir;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -10,6 +13,9 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub keys: Keys,
+    pub mailer: Arc<Mailer>,
+    pub uploads: UploadDir,
 }
 
 impl FromRef<AppState> for LeptosOptions {

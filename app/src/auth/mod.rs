@@ -1,3 +1,5 @@
-//! Credentials: random secrets and their hashes, and password hashing.
+//! Credentials: random secrets and their digests, password hashing, JWTs, sign-in throttling.
+pub mod jwt;
 pub mod password;
 pub mod secret;
+pub mod service;

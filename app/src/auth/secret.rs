@@ -1,6 +1,6 @@
 //! High-entropy random secrets (API tokens, invitation links) and how they are stored.
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 

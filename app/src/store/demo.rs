@@ -20,17 +20,141 @@ const OWNERS: &[(&str, &str, &str)] = &[
 ];
 
 /// (city, region, country, latitude, longitude, place names)
-const CITIES: &[(&str, &str, &str, f64, f64, &[&str])] = &[
-    ("San Francisco", "California", "US", 37.7749, -122.4194, &["Fisherman's Wharf", "Mission Bay Hub", "Union Square Garage", "Presidio Gate"]),
-    ("Fira", "South Aegean", "GR", 36.4167, 25.4318, &["Fira Plaza", "Caldera View Parking", "Old Port Station"]),
-    ("Amsterdam", "North Holland", "NL", 52.3676, 4.9041, &["Centraal Station P+R", "Zuidas Office Park", "Westergas Court", "Amstel Riverside"]),
-    ("Rotterdam", "South Holland", "NL", 51.9244, 4.4777, &["Markthal Garage", "Erasmus Bridge Lot", "Kralingen Forest Entrance"]),
-    ("Berlin", "Berlin", "DE", 52.5200, 13.4050, &["Alexanderplatz Tiefgarage", "Tempelhof Field North", "Kreuzberg Hof", "Mitte Charging Court", "Spree Arcade"]),
-    ("Munich", "Bavaria", "DE", 48.1351, 11.5820, &["Olympiapark West", "Viktualienmarkt Garage", "Isar Meadows"]),
-    ("Milan", "Lombardy", "IT", 45.4642, 9.1900, &["Fiera Milano City", "Navigli Canal Park", "Porta Nuova Tower", "Duomo Underground"]),
-    ("London", "Greater London", "GB", 51.5074, -0.1278, &["Finsbury Park Garage", "Canary Wharf Level -2", "King's Cross Yard", "Southbank Arches", "Hyde Park Corner"]),
-    ("Manila", "Metro Manila", "PH", 14.5995, 120.9842, &["Filinvest City Hub", "Bonifacio High Street", "Makati Ayala Triangle", "Rizal Park Lot"]),
-    ("Oslo", "Oslo", "NO", 59.9139, 10.7522, &["Aker Brygge Parkering", "Bjørvika Terminal", "Frogner Plass", "Holmenkollen Lot", "Grünerløkka Gate", "Fornebu Park", "Tjuvholmen Hub", "Vulkan Energy Garage"]),
+type City = (
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+    f64,
+    &'static [&'static str],
+);
+
+const CITIES: &[City] = &[
+    (
+        "San Francisco",
+        "California",
+        "US",
+        37.7749,
+        -122.4194,
+        &[
+            "Fisherman's Wharf",
+            "Mission Bay Hub",
+            "Union Square Garage",
+            "Presidio Gate",
+        ],
+    ),
+    (
+        "Fira",
+        "South Aegean",
+        "GR",
+        36.4167,
+        25.4318,
+        &["Fira Plaza", "Caldera View Parking", "Old Port Station"],
+    ),
+    (
+        "Amsterdam",
+        "North Holland",
+        "NL",
+        52.3676,
+        4.9041,
+        &[
+            "Centraal Station P+R",
+            "Zuidas Office Park",
+            "Westergas Court",
+            "Amstel Riverside",
+        ],
+    ),
+    (
+        "Rotterdam",
+        "South Holland",
+        "NL",
+        51.9244,
+        4.4777,
+        &[
+            "Markthal Garage",
+            "Erasmus Bridge Lot",
+            "Kralingen Forest Entrance",
+        ],
+    ),
+    (
+        "Berlin",
+        "Berlin",
+        "DE",
+        52.5200,
+        13.4050,
+        &[
+            "Alexanderplatz Tiefgarage",
+            "Tempelhof Field North",
+            "Kreuzberg Hof",
+            "Mitte Charging Court",
+            "Spree Arcade",
+        ],
+    ),
+    (
+        "Munich",
+        "Bavaria",
+        "DE",
+        48.1351,
+        11.5820,
+        &["Olympiapark West", "Viktualienmarkt Garage", "Isar Meadows"],
+    ),
+    (
+        "Milan",
+        "Lombardy",
+        "IT",
+        45.4642,
+        9.1900,
+        &[
+            "Fiera Milano City",
+            "Navigli Canal Park",
+            "Porta Nuova Tower",
+            "Duomo Underground",
+        ],
+    ),
+    (
+        "London",
+        "Greater London",
+        "GB",
+        51.5074,
+        -0.1278,
+        &[
+            "Finsbury Park Garage",
+            "Canary Wharf Level -2",
+            "King's Cross Yard",
+            "Southbank Arches",
+            "Hyde Park Corner",
+        ],
+    ),
+    (
+        "Manila",
+        "Metro Manila",
+        "PH",
+        14.5995,
+        120.9842,
+        &[
+            "Filinvest City Hub",
+            "Bonifacio High Street",
+            "Makati Ayala Triangle",
+            "Rizal Park Lot",
+        ],
+    ),
+    (
+        "Oslo",
+        "Oslo",
+        "NO",
+        59.9139,
+        10.7522,
+        &[
+            "Aker Brygge Parkering",
+            "Bjørvika Terminal",
+            "Frogner Plass",
+            "Holmenkollen Lot",
+            "Grünerløkka Gate",
+            "Fornebu Park",
+            "Tjuvholmen Hub",
+            "Vulkan Energy Garage",
+        ],
+    ),
 ];
 
 const STANDARDS: &[(&str, &str, &str, i64, i64)] = &[
@@ -46,7 +170,9 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
 }
 
 fn some_codes(rng: &mut StdRng, list: &[codes::Code], max: usize) -> Vec<String> {
-    let mut chosen: Vec<String> = (0..rng.gen_range(0..=max)).map(|_| pick(rng, list).0.to_owned()).collect();
+    let mut chosen: Vec<String> = (0..rng.gen_range(0..=max))
+        .map(|_| pick(rng, list).0.to_owned())
+        .collect();
     chosen.sort();
     chosen.dedup();
     chosen
@@ -56,7 +182,12 @@ impl Store {
     /// Loads the demo set once; a second run answers `Conflict`.
     pub async fn load_demo_data(&self) -> Result<DemoSummary, StoreError> {
         let mut rng = StdRng::seed_from_u64(2_2_1);
-        let mut summary = DemoSummary { locations: 0, evses: 0, connectors: 0, credentials: Vec::new() };
+        let mut summary = DemoSummary {
+            locations: 0,
+            evses: 0,
+            connectors: 0,
+            credentials: Vec::new(),
+        };
         let mut owner_ids = Vec::new();
         for (username, name, contact) in OWNERS {
             let reg = Registration {
@@ -68,12 +199,19 @@ impl Store {
                 ocpp_ready: true,
                 logo: None,
             };
-            let (owner_id, _) = self.create_cpo_owner(&reg).await.map_err(|e| match e {
-                StoreError::Conflict(_) => StoreError::Conflict("demo data (it was loaded before)".into()),
-                other => other,
-            })?;
+            let (owner_id, _) = self
+                .create_cpo_owner(&reg, None)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict("demo data (it was loaded before)".into())
+                    }
+                    other => other,
+                })?;
             let password = crate::auth::secret::generate("demo-");
-            let hash = crate::auth::password::hash(password.clone()).await.map_err(StoreError::Migrate)?;
+            let hash = crate::auth::password::hash(password.clone())
+                .await
+                .map_err(StoreError::Migrate)?;
             self.set_password_hash(username, &hash).await?;
             summary.credentials.push(((*username).into(), password));
             owner_ids.push(owner_id);
@@ -83,7 +221,19 @@ impl Store {
                 let owner_id = owner_ids[(city_index + place_index) % owner_ids.len()];
                 let location = NewLocation {
                     name: (*place).into(),
-                    address: format!("{} {}", pick(&mut rng, &["Harbour Road", "Station Square", "Market Street", "Park Avenue"]), rng.gen_range(1..200)),
+                    address: format!(
+                        "{} {}",
+                        pick(
+                            &mut rng,
+                            &[
+                                "Harbour Road",
+                                "Station Square",
+                                "Market Street",
+                                "Park Avenue"
+                            ]
+                        ),
+                        rng.gen_range(1..200)
+                    ),
                     address_lat: lat + rng.gen_range(-0.05..0.05),
                     address_lng: lng + rng.gen_range(-0.05..0.05),
                     city: (*city).into(),
@@ -102,8 +252,24 @@ impl Store {
                     let evse = NewEvse {
                         evse_id: format!("{country}*DEM*E{location_id:04}{evse_index}"),
                         serial_number: Some(format!("SN-{:08}", rng.gen_range(0..100_000_000))),
-                        meter_type: Some(pick(&mut rng, &["MID AC", "Eichrecht DC", "MID DC"]).to_string()),
-                        status: pick(&mut rng, &["AVAILABLE", "AVAILABLE", "AVAILABLE", "CHARGING", "CHARGING", "OUTOFORDER", "RESERVED", "INOPERATIVE", "PLANNED"]).to_string(),
+                        meter_type: Some(
+                            pick(&mut rng, &["MID AC", "Eichrecht DC", "MID DC"]).to_string(),
+                        ),
+                        status: pick(
+                            &mut rng,
+                            &[
+                                "AVAILABLE",
+                                "AVAILABLE",
+                                "AVAILABLE",
+                                "CHARGING",
+                                "CHARGING",
+                                "OUTOFORDER",
+                                "RESERVED",
+                                "INOPERATIVE",
+                                "PLANNED",
+                            ],
+                        )
+                        .to_string(),
                         current_ws_connection_id: None,
                         server_id: Some(format!("ocpp-{}", rng.gen_range(1..4))),
                         capabilities: some_codes(&mut rng, codes::CAPABILITIES, 4),
@@ -112,7 +278,8 @@ impl Store {
                     let uid = self.create_evse(location_id, &evse).await?;
                     summary.evses += 1;
                     for connector_index in 1..=rng.gen_range(1..=3) {
-                        let (standard, format, power_type, volts, amps) = *pick(&mut rng, STANDARDS);
+                        let (standard, format, power_type, volts, amps) =
+                            *pick(&mut rng, STANDARDS);
                         let connector = NewConnector {
                             connector_id: connector_index.to_string(),
                             standard: standard.into(),
@@ -120,9 +287,15 @@ impl Store {
                             power_type: power_type.into(),
                             max_voltage: volts,
                             max_amperage: amps,
-                            max_electric_power: Some(volts * amps * if power_type == "AC_3_PHASE" { 3 } else { 1 }),
-                            connector_type: Some(if power_type == "DC" { "DC fast" } else { "AC" }.into()),
-                            rate_setting: Some(pick(&mut rng, &["STANDARD", "PEAK", "OFF_PEAK"]).to_string()),
+                            max_electric_power: Some(
+                                volts * amps * if power_type == "AC_3_PHASE" { 3 } else { 1 },
+                            ),
+                            connector_type: Some(
+                                if power_type == "DC" { "DC fast" } else { "AC" }.into(),
+                            ),
+                            rate_setting: Some(
+                                pick(&mut rng, &["STANDARD", "PEAK", "OFF_PEAK"]).to_string(),
+                            ),
                             status: evse.status.clone(),
                         };
                         self.create_connector(&uid, &connector).await?;

@@ -20,7 +20,9 @@ impl StoreError {
     /// Maps a unique-constraint violation to `Conflict(what)`, anything else to `Database`.
     pub fn unique_as(error: sqlx::Error, what: &str) -> Self {
         match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(what.to_owned())
+            }
             _ => StoreError::Database(error),
         }
     }

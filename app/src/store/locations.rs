@@ -1,24 +1,39 @@
 //! Writing CPO owners, locations, EVSEs and connectors. Each call is one transaction: a row and
 //! its reference links are stored together or not at all.
 use super::reference::reference_ids;
-use super::{Store, StoreError, now_ms};
+use super::{now_ms, Store, StoreError};
 pub use crate::domain::inputs::{NewConnector, NewEvse, NewLocation, Registration};
 use sqlx::{Any, AnyConnection};
 
 /// Inserts one `(owner, id)` row into a link table per id.
-async fn link<T>(conn: &mut AnyConnection, sql: &str, owner: T, ids: &[i64]) -> Result<(), StoreError>
+async fn link<T>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    owner: T,
+    ids: &[i64],
+) -> Result<(), StoreError>
 where
     T: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> + Clone + Send,
 {
     for id in ids {
-        sqlx::query(sql).bind(owner.clone()).bind(*id).execute(&mut *conn).await?;
+        sqlx::query(sql)
+            .bind(owner.clone())
+            .bind(*id)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
 
 impl Store {
-    /// Creates a CPO owner with its `CPO_OWNER` user (no password yet); returns `(owner id, user id)`.
-    pub async fn create_cpo_owner(&self, reg: &Registration) -> Result<(i64, i64), StoreError> {
+    /// Creates a CPO owner with its `CPO_OWNER` user (no password yet) and, if given, the user's
+    /// invitation `(token digest, expiry ms)`, all or nothing; returns `(owner id, user id)`.
+    /// `reg.logo` is a client-side file name, not an upload: the logo is set by uploading it.
+    pub async fn create_cpo_owner(
+        &self,
+        reg: &Registration,
+        invitation: Option<(&str, i64)>,
+    ) -> Result<(i64, i64), StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let owner_id: i64 = sqlx::query_scalar(
@@ -30,7 +45,7 @@ impl Store {
         .bind(&reg.contact_number)
         .bind(reg.contact_email.to_lowercase())
         .bind(i64::from(reg.ocpp_ready))
-        .bind(&reg.logo)
+        .bind(None::<String>)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
@@ -45,16 +60,30 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| unique_user_field(e))?;
+        .map_err(unique_user_field)?;
+        if let Some((token_hash, expires_at)) = invitation {
+            sqlx::query("INSERT INTO invitations (token_hash, user_id, expires_at, date_created) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(expires_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok((owner_id, user_id))
     }
 
-    pub async fn create_location(&self, cpo_owner_id: i64, loc: &NewLocation) -> Result<i64, StoreError> {
+    pub async fn create_location(
+        &self,
+        cpo_owner_id: i64,
+        loc: &NewLocation,
+    ) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let facilities = reference_ids(&mut tx, "facilities", &loc.facilities).await?;
-        let restrictions = reference_ids(&mut tx, "parking_restrictions", &loc.parking_restrictions).await?;
+        let restrictions =
+            reference_ids(&mut tx, "parking_restrictions", &loc.parking_restrictions).await?;
         let parking_types = reference_ids(&mut tx, "parking_types", &loc.parking_types).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO locations (cpo_owner_id, name, address, address_lat, address_lng, city, region, postal_code, country_code, publish, date_created, date_modified) \
@@ -73,15 +102,31 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        link(&mut tx, "INSERT INTO location_facilities (location_id, facility_id) VALUES ($1, $2)", id, &facilities).await?;
+        link(
+            &mut tx,
+            "INSERT INTO location_facilities (location_id, facility_id) VALUES ($1, $2)",
+            id,
+            &facilities,
+        )
+        .await?;
         link(&mut tx, "INSERT INTO location_parking_restrictions (location_id, parking_restriction_id) VALUES ($1, $2)", id, &restrictions).await?;
-        link(&mut tx, "INSERT INTO location_parking_types (location_id, parking_type_id) VALUES ($1, $2)", id, &parking_types).await?;
+        link(
+            &mut tx,
+            "INSERT INTO location_parking_types (location_id, parking_type_id) VALUES ($1, $2)",
+            id,
+            &parking_types,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Creates an EVSE at `location_id` with a new random `uid`, and touches the location.
-    pub async fn create_evse(&self, location_id: i64, evse: &NewEvse) -> Result<String, StoreError> {
+    pub async fn create_evse(
+        &self,
+        location_id: i64,
+        evse: &NewEvse,
+    ) -> Result<String, StoreError> {
         let now = now_ms();
         let uid = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool().begin().await?;
@@ -103,15 +148,31 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::unique_as(e, "evse_id"))?;
-        link(&mut tx, "INSERT INTO evse_capabilities (evse_uid, capability_id) VALUES ($1, $2)", uid.clone(), &capabilities).await?;
-        link(&mut tx, "INSERT INTO evse_payment_types (evse_uid, payment_type_id) VALUES ($1, $2)", uid.clone(), &payment_types).await?;
+        link(
+            &mut tx,
+            "INSERT INTO evse_capabilities (evse_uid, capability_id) VALUES ($1, $2)",
+            uid.clone(),
+            &capabilities,
+        )
+        .await?;
+        link(
+            &mut tx,
+            "INSERT INTO evse_payment_types (evse_uid, payment_type_id) VALUES ($1, $2)",
+            uid.clone(),
+            &payment_types,
+        )
+        .await?;
         touch_location(&mut tx, location_id, now).await?;
         tx.commit().await?;
         Ok(uid)
     }
 
     /// Adds a connector to the EVSE `evse_uid`, and touches the EVSE's location.
-    pub async fn create_connector(&self, evse_uid: &str, con: &NewConnector) -> Result<i64, StoreError> {
+    pub async fn create_connector(
+        &self,
+        evse_uid: &str,
+        con: &NewConnector,
+    ) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -145,7 +206,11 @@ impl Store {
     }
 }
 
-async fn touch_location(conn: &mut AnyConnection, location_id: i64, now: i64) -> Result<(), StoreError> {
+async fn touch_location(
+    conn: &mut AnyConnection,
+    location_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
         .bind(now)
         .bind(location_id)
@@ -157,7 +222,11 @@ async fn touch_location(conn: &mut AnyConnection, location_id: i64, now: i64) ->
 /// Which field a unique violation on `users` is about, so the caller can name it.
 fn unique_user_field(error: sqlx::Error) -> StoreError {
     let field = match &error {
-        sqlx::Error::Database(db) if db.message().contains("email") || db.constraint() == Some("users_email_key") => "contact_email",
+        sqlx::Error::Database(db)
+            if db.message().contains("email") || db.constraint() == Some("users_email_key") =>
+        {
+            "contact_email"
+        }
         _ => "username",
     };
     StoreError::unique_as(error, field)

@@ -4,16 +4,21 @@
 mod demo;
 mod error;
 mod locations;
+mod owners;
+mod photos;
 mod reference;
+mod sessions;
 mod tokens;
 mod users;
 
 pub use demo::DemoSummary;
 pub use error::StoreError;
 pub use locations::{NewConnector, NewEvse, NewLocation, Registration};
+pub use photos::PhotoRefusal;
+pub use sessions::{Rotation, UserAccount};
 pub use tokens::ApiTokenInfo;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -67,7 +72,11 @@ impl Store {
             // WAL is a property of the file: set once, readers no longer block the writer.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self { pool, backend, sqlite_file: sqlite_file_of(url) })
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_file: sqlite_file_of(url),
+        })
     }
 
     /// Applies the migrations of this backend that are not applied yet.
@@ -76,7 +85,10 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     pub fn backend(&self) -> Backend {
@@ -95,7 +107,10 @@ impl Store {
             }
         }
         let ping = sqlx::query("SELECT 1").execute(&self.pool);
-        matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(_)))
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), ping).await,
+            Ok(Ok(_))
+        )
     }
 
     pub async fn close(&self) {
@@ -109,12 +124,16 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(StoreError::Connect("DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into()))
+        Err(StoreError::Connect(
+            "DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into(),
+        ))
     }
 }
 
 fn sqlite_file_of(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
@@ -131,7 +150,9 @@ fn describe_connect_error(error: &sqlx::Error) -> String {
 
 /// Milliseconds since the Unix epoch: how every time is stored.
 pub fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -141,7 +162,10 @@ mod tests {
 
     #[test]
     fn sqlite_file_is_found_in_urls() {
-        assert_eq!(sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"), Some(PathBuf::from("/tmp/x/emsp.db")));
+        assert_eq!(
+            sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"),
+            Some(PathBuf::from("/tmp/x/emsp.db"))
+        );
         assert_eq!(sqlite_file_of("sqlite::memory:"), None);
         assert_eq!(sqlite_file_of("postgres://localhost/db"), None);
     }

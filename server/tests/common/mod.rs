@@ -2,9 +2,9 @@
 //! a new PostgreSQL database when `EMSP_TEST_POSTGRES_URL` is set — spoken to over HTTP.
 #![allow(dead_code)]
 
-use emsp::Application;
 use emsp::cli::Mode;
 use emsp::config::Config;
+use emsp::Application;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).send().await.expect("request failed")
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
     }
 
     /// Drops the test database while the server keeps running (PostgreSQL), or deletes the file.
@@ -47,7 +51,9 @@ impl TestApp {
 
 /// The PostgreSQL server for tests, if configured.
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("EMSP_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("EMSP_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A database created for one test and dropped when the test ends.
@@ -59,11 +65,22 @@ struct PgDatabase {
 impl PgDatabase {
     async fn create(admin_url: &str) -> (Self, String) {
         let name = format!("emsp_test_{}", random_name());
-        let admin = app::store::Store::connect(admin_url).await.expect("connect to EMSP_TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.expect("create database");
+        let admin = app::store::Store::connect(admin_url)
+            .await
+            .expect("connect to EMSP_TEST_POSTGRES_URL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create database");
         admin.close().await;
         let url = with_database(admin_url, &name);
-        (Self { admin_url: admin_url.to_owned(), name }, url)
+        (
+            Self {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+            url,
+        )
     }
 
     async fn drop_now(&self) {
@@ -77,10 +94,16 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        let me = PgDatabase { admin_url: self.admin_url.clone(), name: self.name.clone() };
+        let me = PgDatabase {
+            admin_url: self.admin_url.clone(),
+            name: self.name.clone(),
+        };
         // Drop runs outside async; a small runtime of its own does the cleanup.
         let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 rt.block_on(me.drop_now());
             }
             std::mem::forget(me);
@@ -91,9 +114,13 @@ impl Drop for PgDatabase {
 
 /// `postgres://u@h:p/db?x` with its database replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{}", &base[..path_start], name);
     if let Some(q) = query {
         out.push('?');
@@ -105,11 +132,16 @@ pub fn with_database(url: &str, name: &str) -> String {
 pub fn random_name() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
+    (0..16)
+        .map(|_| char::from(b'a' + rng.gen_range(0..26)))
+        .collect()
 }
 
 /// A fresh database URL for `backend` (None: PostgreSQL not configured) plus its guard.
-async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<(String, Option<PgDatabase>)> {
+async fn fresh_database(
+    backend: Backend,
+    dir: &std::path::Path,
+) -> Option<(String, Option<PgDatabase>)> {
     match backend {
         Backend::Sqlite => Some((app::store::sqlite_url_for(dir), None)),
         Backend::Postgres => {
@@ -133,12 +165,24 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         mode: Mode::Development,
         jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
         site_root: dir.path().join("site"),
+        public_url: "http://emsp.test".into(),
+        smtp_url: None,
+        mail_from: "EMSP <no-reply@emsp.test>".into(),
     };
     let application = Application::build(config).await.expect("build application");
     let base = format!("http://{}", application.local_addr());
     let store = application.state().store.clone();
     tokio::spawn(application.run_until(std::future::pending()));
-    Some(TestApp { base, http: reqwest::Client::new(), store, database_url, data_dir, backend, pg, _dir: dir })
+    Some(TestApp {
+        base,
+        http: reqwest::Client::new(),
+        store,
+        database_url,
+        data_dir,
+        backend,
+        pg,
+        _dir: dir,
+    })
 }
 
 /// Runs an async test body once per backend: `both_backends!(name)` for `async fn name(app: TestApp)`.
@@ -163,4 +207,177 @@ macro_rules! both_backends {
             }
         )*
     };
+}
+
+/// Test fixtures for the REST API: tokens, registrations, sign-ins and images.
+pub mod fixtures {
+    use super::TestApp;
+    use serde_json::{json, Value};
+
+    pub fn registration(username: &str) -> Value {
+        json!({
+            "username": username,
+            "cpo_owner_name": "Solarius",
+            "contact_name": "Solarius CEO",
+            "contact_number": "09123456782",
+            "contact_email": format!("{username}@example.com"),
+            "ocpp_ready": true,
+            "logo": "cpo-logo.png"
+        })
+    }
+
+    impl TestApp {
+        pub async fn api_token(&self) -> String {
+            self.store
+                .create_api_token(&super::random_name())
+                .await
+                .expect("api token")
+        }
+
+        /// The request is built at once, so the future borrows neither `bearer` nor `body`.
+        pub fn post_json(
+            &self,
+            path: &str,
+            bearer: &str,
+            body: &Value,
+        ) -> impl std::future::Future<Output = reqwest::Response> + 'static {
+            let request = self
+                .http
+                .post(self.url(path))
+                .bearer_auth(bearer)
+                .json(body);
+            async move { request.send().await.expect("request") }
+        }
+
+        pub async fn post_bearer(&self, path: &str, bearer: &str) -> reqwest::Response {
+            self.http
+                .post(self.url(path))
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .expect("request")
+        }
+
+        /// The invitation token of the newest mail in the outbox.
+        pub fn invitation_from_outbox(&self) -> String {
+            let outbox = self.data_dir.join("outbox");
+            let mut mails: Vec<_> = std::fs::read_dir(&outbox)
+                .expect("outbox")
+                .filter_map(Result::ok)
+                .collect();
+            mails.sort_by_key(|m| m.metadata().and_then(|m| m.modified()).ok());
+            let mail = std::fs::read_to_string(mails.last().expect("a mail in the outbox").path())
+                .expect("mail");
+            // Quoted-printable may fold long lines with a trailing '='.
+            let unfolded = mail
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=");
+            let start = unfolded.find("token=").expect("link in mail") + "token=".len();
+            unfolded[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        }
+
+        /// Registers `username`, sets its password through the invitation, returns its owner id.
+        pub async fn registered_owner(&self, token: &str, username: &str, password: &str) -> i64 {
+            let response = self
+                .post_json("/ocpi/cpo/2.2/register", token, &registration(username))
+                .await;
+            assert_eq!(
+                response.status(),
+                200,
+                "{}",
+                response.text().await.unwrap_or_default()
+            );
+            let invitation = self.invitation_from_outbox();
+            app::services::registration::accept_invitation(&self.store, &invitation, password)
+                .await
+                .expect("accept invitation");
+            self.store
+                .user_by_username(username)
+                .await
+                .expect("user")
+                .and_then(|u| u.cpo_owner_id)
+                .expect("owner id")
+        }
+
+        /// Signs in and returns the contract's `data` object.
+        pub async fn login(&self, token: &str, username: &str, password: &str) -> Value {
+            let response = self
+                .post_json(
+                    "/ocpi/cpo/api/auth/v1/login",
+                    token,
+                    &json!({ "username": username, "password": password }),
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.expect("json")["data"].clone()
+        }
+
+        /// Files below the upload directory.
+        pub fn uploaded_files(&self) -> Vec<std::path::PathBuf> {
+            fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+                for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        walk(&path, out)
+                    } else {
+                        out.push(path)
+                    }
+                }
+            }
+            let mut files = Vec::new();
+            walk(&self.data_dir.join("uploads"), &mut files);
+            files
+        }
+
+        pub async fn count(&self, table: &str) -> i64 {
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(self.store.pool())
+                .await
+                .expect("count")
+        }
+    }
+
+    pub fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::DynamicImage::new_rgb8(width, height)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .expect("png");
+        out
+    }
+
+    /// A valid PNG header (correct CRC) that claims `size` × `size` pixels.
+    pub fn png_claiming(size: u32) -> Vec<u8> {
+        let mut bytes = png(1, 1);
+        bytes[16..20].copy_from_slice(&size.to_be_bytes());
+        bytes[20..24].copy_from_slice(&size.to_be_bytes());
+        let crc = crc32(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        bytes
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in data {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    pub fn file_part(bytes: Vec<u8>, name: &str, mime: &str) -> reqwest::multipart::Part {
+        reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(mime)
+            .expect("mime")
+    }
 }

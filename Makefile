@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Compiled dependencies live outside the clone so a fresh clone reuses them; an empty cache works too.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/emsp/target
+# leptos reads this at compile time; fixing it keeps `cargo test` and `cargo leptos` builds shared.
+export LEPTOS_OUTPUT_NAME := emsp
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: run test install install-rust install-browser lint unit-and-integration end2end demo
+
+run: install
+	cargo leptos serve
+
+test: install lint unit-and-integration end2end
+
+install: install-rust install-browser end2end/node_modules/.installed
+
+install-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" \
+		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	@# Without --locked: wasm-bindgen-cli's lock file pins a webpki-roots the registry no longer has.
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+install-browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+end2end/node_modules/.installed: end2end/package-lock.json end2end/package.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p app -p emsp --all-targets --features app/ssr -- -D warnings
+
+unit-and-integration:
+	cargo test -p app -p emsp --features app/ssr
+
+end2end:
+	cargo leptos build
+	cd end2end && EMSP_BIN="$(CARGO_TARGET_DIR)/debug/emsp" npx playwright test
+
+# Loads the demo set into ./data (or DATABASE_URL) for a populated portal.
+demo:
+	cargo run -p emsp --bin emsp -- demo-data

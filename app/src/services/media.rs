@@ -1,0 +1,148 @@
+//! Storing a CPO's logo and its locations' photos: all files and rows of a request, or none.
+use crate::error::ServiceError;
+use crate::store::{PhotoRefusal, Store};
+use crate::uploads::{self, ProcessedImage, StoredImage, UploadDir};
+use std::future::Future;
+
+pub const MAX_PHOTOS_PER_LOCATION: i64 = 5;
+
+/// Checks and re-encodes every file off the async runtime; the first bad file refuses the request.
+async fn process_all(
+    field: &'static str,
+    files: Vec<Vec<u8>>,
+) -> Result<Vec<ProcessedImage>, ServiceError> {
+    tokio::task::spawn_blocking(move || {
+        files
+            .iter()
+            .map(|bytes| uploads::process(field, bytes))
+            .collect()
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
+async fn save_all(
+    dir: &UploadDir,
+    folder: &str,
+    images: &[ProcessedImage],
+) -> Result<Vec<StoredImage>, ServiceError> {
+    let mut stored = Vec::with_capacity(images.len());
+    for image in images {
+        match dir.save(folder, image).await {
+            Ok(saved) => stored.push(saved),
+            Err(e) => {
+                dir.remove(&stored).await;
+                return Err(ServiceError::Internal(format!("cannot store upload: {e}")));
+            }
+        }
+    }
+    Ok(stored)
+}
+
+/// Runs `work` to completion even if the client disconnects and the request future is dropped:
+/// files written before the commit must be either committed or removed, never orphaned.
+async fn detached<T: Send + 'static>(
+    work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
+/// Replaces the owner's logo; returns its public URL.
+pub async fn replace_logo(
+    store: &Store,
+    dir: &UploadDir,
+    owner_id: i64,
+    file: Vec<u8>,
+) -> Result<String, ServiceError> {
+    let images = process_all("cpo_logo", vec![file]).await?;
+    let (store, dir) = (store.clone(), dir.clone());
+    detached(async move {
+        let stored = save_all(&dir, "logos", &images).await?;
+        let Some(logo) = stored.first().cloned() else {
+            return Err(ServiceError::Internal("no logo stored".into()));
+        };
+        match store.set_logo(owner_id, &logo.file).await {
+            Ok(previous) => {
+                if let Some(old) = previous {
+                    dir.remove(&[StoredImage {
+                        thumbnail: uploads::thumbnail_name(&old),
+                        file: old,
+                    }])
+                    .await;
+                }
+                Ok(logo.url())
+            }
+            Err(e) => {
+                dir.remove(&stored).await;
+                Err(e.into())
+            }
+        }
+    })
+    .await
+}
+
+/// Adds 1–5 photos to a location of `owner_id`; returns their public URLs.
+pub async fn add_location_photos(
+    store: &Store,
+    dir: &UploadDir,
+    owner_id: i64,
+    location_id: i64,
+    files: Vec<Vec<u8>>,
+) -> Result<Vec<String>, ServiceError> {
+    if files.is_empty() {
+        return Err(ServiceError::invalid(
+            "location_photos",
+            "at least one photo is required",
+        ));
+    }
+    if files.len() as i64 > MAX_PHOTOS_PER_LOCATION {
+        return Err(ServiceError::invalid(
+            "location_photos",
+            format!("at most {MAX_PHOTOS_PER_LOCATION} photos per request"),
+        ));
+    }
+    // Refuse early (before any decoding) what the commit would refuse anyway.
+    match store.location_owner(location_id).await? {
+        None => {
+            return Err(ServiceError::NotFound(format!(
+                "location {location_id} not found"
+            )))
+        }
+        Some(owner) if owner != owner_id => {
+            return Err(ServiceError::Forbidden(format!(
+                "location {location_id} belongs to another CPO"
+            )))
+        }
+        Some(_) => {}
+    }
+    let images = process_all("location_photos", files).await?;
+    let (store, dir) = (store.clone(), dir.clone());
+    detached(async move {
+        let stored = save_all(&dir, "photos", &images).await?;
+        match store
+            .add_location_photos(owner_id, location_id, &stored, MAX_PHOTOS_PER_LOCATION)
+            .await
+        {
+            Ok(()) => Ok(stored.iter().map(StoredImage::url).collect()),
+            Err(refusal) => {
+                dir.remove(&stored).await;
+                Err(match refusal {
+                    PhotoRefusal::UnknownLocation => {
+                        ServiceError::NotFound(format!("location {location_id} not found"))
+                    }
+                    PhotoRefusal::NotOwner => ServiceError::Forbidden(format!(
+                        "location {location_id} belongs to another CPO"
+                    )),
+                    PhotoRefusal::Full { existing, max } => ServiceError::invalid(
+                        "location_photos",
+                        format!("the location has {existing} photos; at most {max} are allowed"),
+                    ),
+                    PhotoRefusal::Store(e) => e.into(),
+                })
+            }
+        }
+    })
+    .await
+}

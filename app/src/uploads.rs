@@ -1,0 +1,271 @@
+//! Uploaded images: recognised by their bytes (never by the declared type), bounded in size and
+//! pixel count, decoded and re-encoded (dropping EXIF and any smuggled payload), thumbnailed, and
+//! stored under random names with temp-file + fsync + rename so no half-written file is ever visible.
+use crate::error::ServiceError;
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::webp::WebPEncoder;
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_PIXELS: u64 = 40_000_000;
+pub const THUMBNAIL_EDGE: u32 = 320;
+/// Decoding memory ceiling: 40 MP at 4 bytes per pixel, plus slack.
+const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4 + 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Webp,
+}
+
+impl ImageKind {
+    /// Recognises PNG, JPEG and WebP by their magic bytes.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(ImageKind::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(ImageKind::Jpeg)
+        } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(ImageKind::Webp)
+        } else {
+            None
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageKind::Png => "png",
+            ImageKind::Jpeg => "jpg",
+            ImageKind::Webp => "webp",
+        }
+    }
+
+    fn format(self) -> ImageFormat {
+        match self {
+            ImageKind::Png => ImageFormat::Png,
+            ImageKind::Jpeg => ImageFormat::Jpeg,
+            ImageKind::Webp => ImageFormat::WebP,
+        }
+    }
+}
+
+/// A checked image, re-encoded, with its thumbnail.
+pub struct ProcessedImage {
+    pub kind: ImageKind,
+    pub full: Vec<u8>,
+    pub thumbnail: Vec<u8>,
+}
+
+/// Checks and re-encodes one uploaded file (CPU-bound: call it off the async runtime).
+/// `field` names the form field in errors.
+pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, ServiceError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ServiceError::TooLarge(format!(
+            "{field}: each image may be at most 5 MiB"
+        )));
+    }
+    let kind = ImageKind::sniff(bytes).ok_or_else(|| {
+        ServiceError::UnsupportedMedia(format!(
+            "{field}: only PNG, JPEG and WebP images are accepted"
+        ))
+    })?;
+    let unreadable = || ServiceError::invalid(field, "the image is damaged or cannot be read");
+    // The header alone gives the dimensions: a bomb is refused before any pixel is decoded.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), kind.format())
+        .into_dimensions()
+        .map_err(|_| unreadable())?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 || pixels > MAX_PIXELS {
+        return Err(ServiceError::invalid(
+            field,
+            format!("the image is {width}×{height} pixels; at most 40 megapixels are accepted"),
+        ));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| unreadable())?;
+    let full = encode(&image, kind)?;
+    let thumbnail = encode(&image.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE), kind)?;
+    Ok(ProcessedImage {
+        kind,
+        full,
+        thumbnail,
+    })
+}
+
+fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, ServiceError> {
+    let mut out = Vec::new();
+    let result = match kind {
+        ImageKind::Png => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
+        ImageKind::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8())
+            .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85)),
+        ImageKind::Webp => DynamicImage::ImageRgba8(image.to_rgba8())
+            .write_with_encoder(WebPEncoder::new_lossless(&mut out)),
+    };
+    result.map_err(|e| ServiceError::Internal(format!("re-encoding failed: {e}")))?;
+    Ok(out)
+}
+
+/// Where uploads live: `<data dir>/uploads/<folder>/<random>.<ext>`, served at `/uploads/...`.
+#[derive(Debug, Clone)]
+pub struct UploadDir {
+    root: PathBuf,
+}
+
+/// The names of a stored image and its thumbnail, relative to the upload root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    pub file: String,
+    pub thumbnail: String,
+}
+
+impl StoredImage {
+    pub fn url(&self) -> String {
+        public_url(&self.file)
+    }
+}
+
+pub fn public_url(relative: &str) -> String {
+    format!("/uploads/{relative}")
+}
+
+/// The thumbnail's name for an image stored as `file`.
+pub fn thumbnail_name(file: &str) -> String {
+    match file.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.thumb.{ext}"),
+        None => format!("{file}.thumb"),
+    }
+}
+
+impl UploadDir {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            root: data_dir.join("uploads"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes both files durably under random names in `folder`; on any error nothing remains.
+    pub async fn save(&self, folder: &str, image: &ProcessedImage) -> std::io::Result<StoredImage> {
+        let dir = self.root.join(folder);
+        tokio::fs::create_dir_all(&dir).await?;
+        let file = format!(
+            "{folder}/{}.{}",
+            uuid::Uuid::new_v4().simple(),
+            image.kind.extension()
+        );
+        let stored = StoredImage {
+            thumbnail: thumbnail_name(&file),
+            file,
+        };
+        let written = async {
+            write_durably(&self.root.join(&stored.file), &image.full).await?;
+            write_durably(&self.root.join(&stored.thumbnail), &image.thumbnail).await?;
+            sync_dir(&dir).await
+        }
+        .await;
+        if let Err(e) = written {
+            self.remove(std::slice::from_ref(&stored)).await;
+            return Err(e);
+        }
+        Ok(stored)
+    }
+
+    /// Removes stored images (best effort: a missing file is not an error).
+    pub async fn remove(&self, images: &[StoredImage]) {
+        for image in images {
+            for name in [&image.file, &image.thumbnail] {
+                let _ = tokio::fs::remove_file(self.root.join(name)).await;
+            }
+        }
+    }
+}
+
+async fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let temp = path.with_extension("partial");
+    let result = async {
+        let mut file = tokio::fs::File::create(&temp).await?;
+        file.write_all(bytes).await?;
+        file.sync_all().await?;
+        tokio::fs::rename(&temp, path).await
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&temp).await;
+    }
+    result
+}
+
+async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    // Makes the renames durable, not only the file contents.
+    tokio::fs::File::open(dir).await?.sync_all().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        DynamicImage::new_rgb8(width, height)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .expect("png");
+        out
+    }
+
+    #[test]
+    fn images_are_recognised_by_their_bytes() {
+        assert_eq!(ImageKind::sniff(&png(2, 2)), Some(ImageKind::Png));
+        assert_eq!(
+            ImageKind::sniff(
+                b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
+            ),
+            None
+        );
+        assert_eq!(
+            ImageKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(ImageKind::Webp)
+        );
+    }
+
+    #[test]
+    fn processing_re_encodes_and_thumbnails() {
+        let out = process("cpo_logo", &png(800, 400)).expect("processed");
+        assert_eq!(out.kind, ImageKind::Png);
+        let thumb = image::load_from_memory(&out.thumbnail).expect("thumbnail decodes");
+        assert_eq!((thumb.width(), thumb.height()), (320, 160));
+    }
+
+    #[test]
+    fn oversized_and_fake_images_are_refused() {
+        // A valid PNG header claiming 100 000 × 100 000 pixels.
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        assert!(matches!(process("f", &bomb), Err(ServiceError::Invalid(_))));
+        assert!(matches!(
+            process("f", b"just text"),
+            Err(ServiceError::UnsupportedMedia(_))
+        ));
+        assert!(matches!(
+            process("f", &vec![0u8; MAX_FILE_BYTES + 1]),
+            Err(ServiceError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn thumbnails_are_named_after_their_image() {
+        assert_eq!(thumbnail_name("photos/ab12.jpg"), "photos/ab12.thumb.jpg");
+    }
+}
