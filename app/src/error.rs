@@ -28,11 +28,7 @@ pub enum ServiceError {
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 impl ServiceError {
@@ -46,6 +42,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::Conflict(what) => ServiceError::Conflict(what),
             StoreError::NotFound(what) => ServiceError::NotFound(format!("{what} not found")),
+            StoreError::NotYours(what) => ServiceError::Forbidden(format!("{what} belongs to another CPO")),
             other => ServiceError::Internal(other.to_string()),
         }
     }

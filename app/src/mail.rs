@@ -5,22 +5,14 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Execu
 use std::path::PathBuf;
 
 pub enum Mailer {
-    Outbox {
-        dir: PathBuf,
-        from: Mailbox,
-    },
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    Outbox { dir: PathBuf, from: Mailbox },
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
 }
 
 impl Mailer {
     /// `smtp_url` like `smtps://user:pass@mail.example.com` (lettre's URL syntax).
     pub fn new(smtp_url: Option<&str>, from: &str, outbox: PathBuf) -> Result<Self, String> {
-        let from: Mailbox = from
-            .parse()
-            .map_err(|e| format!("EMSP_MAIL_FROM is not a mailbox: {e}"))?;
+        let from: Mailbox = from.parse().map_err(|e| format!("EMSP_MAIL_FROM is not a mailbox: {e}"))?;
         match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -29,8 +21,7 @@ impl Mailer {
                 Ok(Mailer::Smtp { transport, from })
             }
             None => {
-                std::fs::create_dir_all(&outbox)
-                    .map_err(|e| format!("cannot create {}: {e}", outbox.display()))?;
+                std::fs::create_dir_all(&outbox).map_err(|e| format!("cannot create {}: {e}", outbox.display()))?;
                 Ok(Mailer::Outbox { dir: outbox, from })
             }
         }
@@ -54,10 +45,8 @@ impl Mailer {
             .map_err(|e| e.to_string())?;
         match self {
             Mailer::Outbox { dir, .. } => {
-                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
-                    .send(message)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let id =
+                    AsyncFileTransport::<Tokio1Executor>::new(dir).send(message).await.map_err(|e| e.to_string())?;
                 tracing::info!(file = %dir.join(format!("{id}.eml")).display(), "mail written to the outbox");
             }
             Mailer::Smtp { transport, .. } => {

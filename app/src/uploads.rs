@@ -63,20 +63,15 @@ pub struct ProcessedImage {
 /// `field` names the form field in errors.
 pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, ServiceError> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(ServiceError::TooLarge(format!(
-            "{field}: each image may be at most 5 MiB"
-        )));
+        return Err(ServiceError::TooLarge(format!("{field}: each image may be at most 5 MiB")));
     }
     let kind = ImageKind::sniff(bytes).ok_or_else(|| {
-        ServiceError::UnsupportedMedia(format!(
-            "{field}: only PNG, JPEG and WebP images are accepted"
-        ))
+        ServiceError::UnsupportedMedia(format!("{field}: only PNG, JPEG and WebP images are accepted"))
     })?;
     let unreadable = || ServiceError::invalid(field, "the image is damaged or cannot be read");
     // The header alone gives the dimensions: a bomb is refused before any pixel is decoded.
-    let (width, height) = ImageReader::with_format(Cursor::new(bytes), kind.format())
-        .into_dimensions()
-        .map_err(|_| unreadable())?;
+    let (width, height) =
+        ImageReader::with_format(Cursor::new(bytes), kind.format()).into_dimensions().map_err(|_| unreadable())?;
     let pixels = u64::from(width) * u64::from(height);
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(ServiceError::invalid(
@@ -93,21 +88,19 @@ pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, ServiceError
     let image = reader.decode().map_err(|_| unreadable())?;
     let full = encode(&image, kind)?;
     let thumbnail = encode(&image.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE), kind)?;
-    Ok(ProcessedImage {
-        kind,
-        full,
-        thumbnail,
-    })
+    Ok(ProcessedImage { kind, full, thumbnail })
 }
 
 fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, ServiceError> {
     let mut out = Vec::new();
     let result = match kind {
         ImageKind::Png => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
-        ImageKind::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8())
-            .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85)),
-        ImageKind::Webp => DynamicImage::ImageRgba8(image.to_rgba8())
-            .write_with_encoder(WebPEncoder::new_lossless(&mut out)),
+        ImageKind::Jpeg => {
+            DynamicImage::ImageRgb8(image.to_rgb8()).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85))
+        }
+        ImageKind::Webp => {
+            DynamicImage::ImageRgba8(image.to_rgba8()).write_with_encoder(WebPEncoder::new_lossless(&mut out))
+        }
     };
     result.map_err(|e| ServiceError::Internal(format!("re-encoding failed: {e}")))?;
     Ok(out)
@@ -146,9 +139,7 @@ pub fn thumbnail_name(file: &str) -> String {
 
 impl UploadDir {
     pub fn new(data_dir: &Path) -> Self {
-        Self {
-            root: data_dir.join("uploads"),
-        }
+        Self { root: data_dir.join("uploads") }
     }
 
     pub fn root(&self) -> &Path {
@@ -159,15 +150,8 @@ impl UploadDir {
     pub async fn save(&self, folder: &str, image: &ProcessedImage) -> std::io::Result<StoredImage> {
         let dir = self.root.join(folder);
         tokio::fs::create_dir_all(&dir).await?;
-        let file = format!(
-            "{folder}/{}.{}",
-            uuid::Uuid::new_v4().simple(),
-            image.kind.extension()
-        );
-        let stored = StoredImage {
-            thumbnail: thumbnail_name(&file),
-            file,
-        };
+        let file = format!("{folder}/{}.{}", uuid::Uuid::new_v4().simple(), image.kind.extension());
+        let stored = StoredImage { thumbnail: thumbnail_name(&file), file };
         let written = async {
             write_durably(&self.root.join(&stored.file), &image.full).await?;
             write_durably(&self.root.join(&stored.thumbnail), &image.thumbnail).await?;
@@ -218,25 +202,15 @@ mod tests {
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let mut out = Vec::new();
-        DynamicImage::new_rgb8(width, height)
-            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-            .expect("png");
+        DynamicImage::new_rgb8(width, height).write_to(&mut Cursor::new(&mut out), ImageFormat::Png).expect("png");
         out
     }
 
     #[test]
     fn images_are_recognised_by_their_bytes() {
         assert_eq!(ImageKind::sniff(&png(2, 2)), Some(ImageKind::Png));
-        assert_eq!(
-            ImageKind::sniff(
-                b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
-            ),
-            None
-        );
-        assert_eq!(
-            ImageKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some(ImageKind::Webp)
-        );
+        assert_eq!(ImageKind::sniff(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"), None);
+        assert_eq!(ImageKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageKind::Webp));
     }
 
     #[test]
@@ -254,14 +228,8 @@ mod tests {
         bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
         assert!(matches!(process("f", &bomb), Err(ServiceError::Invalid(_))));
-        assert!(matches!(
-            process("f", b"just text"),
-            Err(ServiceError::UnsupportedMedia(_))
-        ));
-        assert!(matches!(
-            process("f", &vec![0u8; MAX_FILE_BYTES + 1]),
-            Err(ServiceError::TooLarge(_))
-        ));
+        assert!(matches!(process("f", b"just text"), Err(ServiceError::UnsupportedMedia(_))));
+        assert!(matches!(process("f", &vec![0u8; MAX_FILE_BYTES + 1]), Err(ServiceError::TooLarge(_))));
     }
 
     #[test]

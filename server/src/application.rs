@@ -30,35 +30,27 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let leptos_options = LeptosOptions::builder()
             .output_name("emsp")
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
             .build();
-        let mailer = Mailer::new(
-            config.smtp_url.as_deref(),
-            &config.mail_from,
-            config.data_dir.join("outbox"),
-        )
-        .map_err(anyhow::Error::msg)?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from, config.data_dir.join("outbox"))
+            .map_err(anyhow::Error::msg)?;
         app::auth::password::warm_up().await;
         let state = AppState {
             store,
             keys: Keys::new(&config.jwt_secret),
             mailer: Arc::new(mailer),
             uploads: UploadDir::new(&config.data_dir),
+            graphql: crate::graphql::schemas(),
             config: Arc::new(config),
             leptos_options,
         };
-        Ok(Self {
-            listener,
-            router: router(state.clone()),
-            state,
-        })
+        Ok(Self { listener, router: router(state.clone()), state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -70,16 +62,9 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish and closes the pool.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         self.state.store.close().await;
         Ok(())
     }
@@ -102,14 +87,13 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(rest::router())
+        .merge(crate::graphql::router())
         .nest_service("/uploads", uploaded_files(&state))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .with_state(state);
     middleware::apply(portal)
 }

@@ -4,11 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "emsp",
-    version,
-    about = "EMSP platform: the CPO portal and the REST and GraphQL APIs"
-)]
+#[command(name = "emsp", version, about = "EMSP platform: the CPO portal and the REST and GraphQL APIs")]
 pub struct Cli {
     #[command(flatten)]
     pub options: Options,
@@ -26,21 +22,10 @@ pub struct Options {
     #[arg(long, env = "EMSP_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// Address the server listens on.
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ADDR",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub addr: SocketAddr,
     /// `production` requires EMSP_JWT_SECRET; `development` generates and keeps one in the data dir.
-    #[arg(
-        long = "env",
-        env = "EMSP_ENV",
-        value_enum,
-        default_value = "development",
-        global = true
-    )]
+    #[arg(long = "env", env = "EMSP_ENV", value_enum, default_value = "development", global = true)]
     pub mode: Mode,
     /// Secret for signing access and refresh tokens (at least 32 bytes).
     #[arg(long, env = "EMSP_JWT_SECRET", hide_env_values = true, global = true)]
@@ -52,20 +37,10 @@ pub struct Options {
     #[arg(long, env = "EMSP_SMTP_URL", hide_env_values = true, global = true)]
     pub smtp_url: Option<String>,
     /// Sender of outgoing mail.
-    #[arg(
-        long,
-        env = "EMSP_MAIL_FROM",
-        default_value = "EMSP <no-reply@emsp.localhost>",
-        global = true
-    )]
+    #[arg(long, env = "EMSP_MAIL_FROM", default_value = "EMSP <no-reply@emsp.localhost>", global = true)]
     pub mail_from: String,
     /// Directory of the built portal assets (set by cargo-leptos).
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ROOT",
-        default_value = "target/site",
-        global = true
-    )]
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
 }
 

@@ -61,22 +61,16 @@ async fn user(options: &Options, command: UserCommand) -> anyhow::Result<()> {
     let store = open_store(options).await?;
     match command {
         UserCommand::CreateAdmin { username } => {
-            app::domain::validation::username(&username)
-                .map_err(|e| anyhow::anyhow!("username {e}"))?;
+            app::domain::validation::username(&username).map_err(|e| anyhow::anyhow!("username {e}"))?;
             store.create_admin(&username).await?;
             println!("created administrator {username:?}; set its password with `emsp user set-password {username}`");
         }
         UserCommand::SetPassword { username } => {
             let mut line = String::new();
-            std::io::stdin()
-                .read_line(&mut line)
-                .context("cannot read the password from stdin")?;
+            std::io::stdin().read_line(&mut line).context("cannot read the password from stdin")?;
             let password = line.trim_end_matches(['\r', '\n']).to_owned();
-            app::domain::validation::password(&password)
-                .map_err(|e| anyhow::anyhow!("password {e}"))?;
-            let hash = app::auth::password::hash(password)
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
+            app::domain::validation::password(&password).map_err(|e| anyhow::anyhow!("password {e}"))?;
+            let hash = app::auth::password::hash(password).await.map_err(|e| anyhow::anyhow!(e))?;
             store.set_password_hash(&username, &hash).await?;
             println!("password set for {username:?}");
         }
@@ -87,10 +81,7 @@ async fn user(options: &Options, command: UserCommand) -> anyhow::Result<()> {
 async fn demo_data(options: &Options) -> anyhow::Result<()> {
     let store = open_store(options).await?;
     let summary = store.load_demo_data().await?;
-    println!(
-        "loaded {} locations, {} EVSEs and {} connectors",
-        summary.locations, summary.evses, summary.connectors
-    );
+    println!("loaded {} locations, {} EVSEs and {} connectors", summary.locations, summary.evses, summary.connectors);
     println!("demo CPO owners (shown once):");
     for (username, password) in summary.credentials {
         println!("  {username}\t{password}");

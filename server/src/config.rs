@@ -35,21 +35,16 @@ impl std::fmt::Debug for Config {
 
 /// Creates the data directory if needed and proves it is writable.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("data directory {} cannot be created", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("data directory {} cannot be created", dir.display()))?;
     let probe = dir.join(".write-probe");
-    std::fs::write(&probe, b"ok")
-        .with_context(|| format!("data directory {} is not writable", dir.display()))?;
+    std::fs::write(&probe, b"ok").with_context(|| format!("data directory {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
 
 /// The database URL: the one given, or the SQLite file in the data directory.
 pub fn database_url(options: &Options) -> String {
-    options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir))
+    options.database_url.clone().unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir))
 }
 
 impl Config {
@@ -63,10 +58,7 @@ impl Config {
             mode: options.mode,
             jwt_secret: jwt_secret(options)?,
             site_root: options.site_root.clone(),
-            public_url: options
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", options.addr)),
+            public_url: options.public_url.clone().unwrap_or_else(|| format!("http://{}", options.addr)),
             smtp_url: options.smtp_url.clone(),
             mail_from: options.mail_from.clone(),
         })
@@ -99,8 +91,7 @@ fn development_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
         }
     }
     let secret = app::auth::secret::generate("");
-    write_private(&file, secret.as_bytes())
-        .with_context(|| format!("cannot write {}", file.display()))?;
+    write_private(&file, secret.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
     tracing::info!(file = %file.display(), "generated a development signing secret");
     Ok(secret.into_bytes())
 }
@@ -129,17 +120,10 @@ mod tests {
     fn production_refuses_to_start_without_a_long_secret() {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().to_str().expect("utf-8 path");
-        let missing = Config::for_serving(&options(&["--env", "production", "--data-dir", data]))
-            .unwrap_err();
+        let missing = Config::for_serving(&options(&["--env", "production", "--data-dir", data])).unwrap_err();
         assert!(missing.to_string().contains("EMSP_JWT_SECRET"));
-        let short = Config::for_serving(&options(&[
-            "--env",
-            "production",
-            "--data-dir",
-            data,
-            "--jwt-secret",
-            "short",
-        ]));
+        let short =
+            Config::for_serving(&options(&["--env", "production", "--data-dir", data, "--jwt-secret", "short"]));
         assert!(short.is_err());
     }
 
@@ -157,17 +141,12 @@ mod tests {
     fn debug_output_hides_secrets() {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().to_str().expect("utf-8 path");
-        let config = Config::for_serving(&options(&[
-            "--data-dir",
-            data,
-            "--database-url",
-            "postgres://u:hunter2@h/db",
-        ]))
-        .expect("config");
+        let config =
+            Config::for_serving(&options(&["--data-dir", data, "--database-url", "postgres://u:hunter2@h/db"]))
+                .expect("config");
         let shown = format!("{config:?}");
         assert!(
-            !shown.contains("hunter2")
-                && !shown.contains(&String::from_utf8_lossy(&config.jwt_secret).to_string())
+            !shown.contains("hunter2") && !shown.contains(&String::from_utf8_lossy(&config.jwt_secret).to_string())
         );
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod telemetry;
 
 mod application;
+pub mod graphql;
 mod health;
 mod middleware;
 pub mod rest;

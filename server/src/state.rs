@@ -16,6 +16,7 @@ pub struct AppState {
     pub keys: Keys,
     pub mailer: Arc<Mailer>,
     pub uploads: UploadDir,
+    pub graphql: crate::graphql::Schemas,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -19,12 +19,7 @@ fn emsp_with_stdin(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Ou
         .stderr(Stdio::piped())
         .spawn()
         .expect("run emsp");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
     child.wait_with_output().expect("wait for emsp")
 }
 
@@ -36,10 +31,7 @@ fn stdout(output: &Output) -> String {
 fn assert_clean_failure(output: &Output, expected: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "succeeded: {stderr}");
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "panic: {stderr}"
-    );
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "panic: {stderr}");
     let error_lines: Vec<_> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(error_lines.len(), 1, "{stderr}");
     assert!(error_lines[0].contains(expected), "{stderr}");
@@ -54,66 +46,34 @@ async fn token_create_prints_a_token_that_authenticates_until_revoked() {
     let token = out.lines().last().expect("token line").trim().to_owned();
     assert!(token.starts_with("emsp_") && !token.contains(' '));
 
-    let store = app::store::Store::connect(&app::store::sqlite_url_for(dir.path()))
-        .await
-        .expect("store");
-    assert!(store
-        .verify_api_token(&token)
-        .await
-        .expect("verify")
-        .is_some());
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
-        .fetch_one(store.pool())
-        .await
-        .expect("row");
+    let store = app::store::Store::connect(&app::store::sqlite_url_for(dir.path())).await.expect("store");
+    assert!(store.verify_api_token(&token).await.expect("verify").is_some());
+    let stored: String =
+        sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(store.pool()).await.expect("row");
     assert_ne!(stored, token, "token stored in clear");
 
     assert!(stdout(&emsp(dir.path(), &["token", "list"])).contains("partner\tactive"));
-    assert!(emsp(dir.path(), &["token", "revoke", "partner"])
-        .status
-        .success());
-    assert!(store
-        .verify_api_token(&token)
-        .await
-        .expect("verify")
-        .is_none());
+    assert!(emsp(dir.path(), &["token", "revoke", "partner"]).status.success());
+    assert!(store.verify_api_token(&token).await.expect("verify").is_none());
     assert!(stdout(&emsp(dir.path(), &["token", "list"])).contains("partner\trevoked"));
-    assert_clean_failure(
-        &emsp(dir.path(), &["token", "revoke", "partner"]),
-        "not found",
-    );
+    assert_clean_failure(&emsp(dir.path(), &["token", "revoke", "partner"]), "not found");
 }
 
 #[tokio::test]
 async fn admins_get_their_password_from_stdin() {
     let dir = tempfile::tempdir().expect("tempdir");
-    assert!(emsp(dir.path(), &["user", "create-admin", "root"])
-        .status
-        .success());
-    assert_clean_failure(
-        &emsp(dir.path(), &["user", "create-admin", "root"]),
-        "already exists",
-    );
-    assert_clean_failure(
-        &emsp_with_stdin(dir.path(), &["user", "set-password", "root"], "short\n"),
-        "password",
-    );
-    let set = emsp_with_stdin(
-        dir.path(),
-        &["user", "set-password", "root"],
-        "a long enough secret\n",
-    );
+    assert!(emsp(dir.path(), &["user", "create-admin", "root"]).status.success());
+    assert_clean_failure(&emsp(dir.path(), &["user", "create-admin", "root"]), "already exists");
+    assert_clean_failure(&emsp_with_stdin(dir.path(), &["user", "set-password", "root"], "short\n"), "password");
+    let set = emsp_with_stdin(dir.path(), &["user", "set-password", "root"], "a long enough secret\n");
     assert!(set.status.success(), "{set:?}");
     assert!(!stdout(&set).contains("a long enough secret"));
 
-    let store = app::store::Store::connect(&app::store::sqlite_url_for(dir.path()))
+    let store = app::store::Store::connect(&app::store::sqlite_url_for(dir.path())).await.expect("store");
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'root'")
+        .fetch_one(store.pool())
         .await
-        .expect("store");
-    let hash: String =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'root'")
-            .fetch_one(store.pool())
-            .await
-            .expect("hash");
+        .expect("hash");
     assert!(app::auth::password::verify("a long enough secret".into(), Some(hash)).await);
 }
 
@@ -123,11 +83,7 @@ fn demo_data_fills_an_empty_database_once() {
     let loaded = emsp(dir.path(), &["demo-data"]);
     assert!(loaded.status.success(), "{loaded:?}");
     let out = stdout(&loaded);
-    let locations: usize = out
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("count");
+    let locations: usize = out.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("count");
     assert!(locations >= 40, "{out}");
     assert_clean_failure(&emsp(dir.path(), &["demo-data"]), "loaded before");
 }
@@ -161,35 +117,20 @@ fn bad_start_up_input_is_one_clear_line() {
         args.extend_from_slice(extra);
         emsp(dir.path(), &args)
     };
-    assert_clean_failure(
-        &serve(&["--database-url", "mysql://localhost/emsp"]),
-        "DATABASE_URL",
-    );
-    assert_clean_failure(
-        &serve(&["--database-url", "postgres://postgres@127.0.0.1:1/emsp"]),
-        "database",
-    );
-    assert_clean_failure(
-        &serve(&["--database-url", "postgres://[::1"]),
-        "DATABASE_URL",
-    );
+    assert_clean_failure(&serve(&["--database-url", "mysql://localhost/emsp"]), "DATABASE_URL");
+    assert_clean_failure(&serve(&["--database-url", "postgres://postgres@127.0.0.1:1/emsp"]), "database");
+    assert_clean_failure(&serve(&["--database-url", "postgres://[::1"]), "DATABASE_URL");
     assert_clean_failure(&serve(&["--env", "production"]), "EMSP_JWT_SECRET");
 
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").expect("file");
     let under_file = format!("{}/data", file.display());
     assert_clean_failure(
-        &emsp(
-            dir.path(),
-            &["serve", "--addr", "127.0.0.1:0", "--data-dir", &under_file],
-        ),
+        &emsp(dir.path(), &["serve", "--addr", "127.0.0.1:0", "--data-dir", &under_file]),
         "data directory",
     );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
-    assert_clean_failure(
-        &emsp(dir.path(), &["serve", "--addr", &addr, "--data-dir", data]),
-        "cannot listen",
-    );
+    assert_clean_failure(&emsp(dir.path(), &["serve", "--addr", &addr, "--data-dir", data]), "cannot listen");
 }

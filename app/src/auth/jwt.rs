@@ -57,11 +57,7 @@ impl Keys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 0;
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
     /// Signs claims of `typ` for `user_id`, valid `ttl` seconds from `now` (Unix seconds).
@@ -89,8 +85,7 @@ impl Keys {
             iat: now,
             exp: now + ttl,
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| e.to_string())?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
         Ok((token, claims))
     }
 
@@ -114,56 +109,27 @@ mod tests {
     #[test]
     fn tokens_verify_only_as_their_own_kind() {
         let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
-        let (access, _) = keys
-            .sign(TokenType::Access, 7, "CPO_OWNER", "fam", "j1", now())
-            .expect("sign");
-        let claims = keys
-            .verify(&access, TokenType::Access)
-            .expect("valid access token");
-        assert_eq!(
-            (claims.user_id(), claims.role.as_str()),
-            (Some(7), "CPO_OWNER")
-        );
+        let (access, _) = keys.sign(TokenType::Access, 7, "CPO_OWNER", "fam", "j1", now()).expect("sign");
+        let claims = keys.verify(&access, TokenType::Access).expect("valid access token");
+        assert_eq!((claims.user_id(), claims.role.as_str()), (Some(7), "CPO_OWNER"));
         assert!(keys.verify(&access, TokenType::Refresh).is_none());
-        assert!(Keys::new(b"another secret another secret !!")
-            .verify(&access, TokenType::Access)
-            .is_none());
+        assert!(Keys::new(b"another secret another secret !!").verify(&access, TokenType::Access).is_none());
     }
 
     #[test]
     fn expired_tampered_and_unsigned_tokens_are_refused() {
         let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
-        let (expired, _) = keys
-            .sign(
-                TokenType::Access,
-                1,
-                "ADMIN",
-                "f",
-                "j",
-                now() - ACCESS_TTL_SECS - 1,
-            )
-            .expect("sign");
+        let (expired, _) =
+            keys.sign(TokenType::Access, 1, "ADMIN", "f", "j", now() - ACCESS_TTL_SECS - 1).expect("sign");
         assert!(keys.verify(&expired, TokenType::Access).is_none());
 
-        let (token, claims) = keys
-            .sign(TokenType::Access, 1, "CPO_OWNER", "f", "j", now())
-            .expect("sign");
+        let (token, claims) = keys.sign(TokenType::Access, 1, "CPO_OWNER", "f", "j", now()).expect("sign");
         let parts: Vec<&str> = token.split('.').collect();
-        let forged = Claims {
-            role: "ADMIN".into(),
-            ..claims.clone()
-        };
+        let forged = Claims { role: "ADMIN".into(), ..claims.clone() };
         let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).expect("json"));
-        assert!(keys
-            .verify(
-                &format!("{}.{}.{}", parts[0], forged_payload, parts[2]),
-                TokenType::Access
-            )
-            .is_none());
+        assert!(keys.verify(&format!("{}.{}.{}", parts[0], forged_payload, parts[2]), TokenType::Access).is_none());
 
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        assert!(keys
-            .verify(&format!("{none_header}.{}.", parts[1]), TokenType::Access)
-            .is_none());
+        assert!(keys.verify(&format!("{none_header}.{}.", parts[1]), TokenType::Access).is_none());
     }
 }

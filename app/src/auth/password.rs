@@ -1,8 +1,6 @@
 //! Argon2id password hashing (m = 19456 KiB, t = 2, p = 1), run off the async runtime behind a
 //! semaphore so a burst of sign-ins cannot starve request handling or exhaust memory.
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 use tokio::sync::Semaphore;
@@ -15,13 +13,7 @@ fn hasher() -> Argon2<'static> {
 /// One hash at a time per core: more would only queue inside the CPU and use 19 MiB each.
 fn permits() -> &'static Semaphore {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        Semaphore::new(
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-        )
-    })
+    PERMITS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
 }
 
 /// A hash of a random password, verified against when the user does not exist so that an unknown
@@ -33,10 +25,7 @@ fn dummy_hash() -> &'static str {
 
 fn hash_blocking(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
@@ -47,19 +36,12 @@ fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(candidate) else {
         return false;
     };
-    hasher()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && real
+    hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
-async fn off_runtime<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
     let _permit = permits().acquire().await.map_err(|e| e.to_string())?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| e.to_string())
+    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())
 }
 
 /// Hashes a new password into a PHC string.
@@ -69,9 +51,7 @@ pub async fn hash(password: String) -> Result<String, String> {
 
 /// Checks `password` against `stored`; `None` (unknown user) takes as long and returns false.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    off_runtime(move || verify_blocking(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false)
+    off_runtime(move || verify_blocking(&password, stored.as_deref())).await.unwrap_or(false)
 }
 
 /// Warms the dummy hash so the first unknown-user login is not slower than the rest.

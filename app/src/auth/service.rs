@@ -58,25 +58,10 @@ fn sign_pair(
     refresh_jti: &str,
     now_secs: i64,
 ) -> Result<TokenPair, AuthError> {
-    let (access_token, access) = keys
-        .sign(
-            TokenType::Access,
-            user.id,
-            &user.role,
-            family,
-            &new_id(),
-            now_secs,
-        )
-        .map_err(AuthError::Internal)?;
+    let (access_token, access) =
+        keys.sign(TokenType::Access, user.id, &user.role, family, &new_id(), now_secs).map_err(AuthError::Internal)?;
     let (refresh_token, refresh) = keys
-        .sign(
-            TokenType::Refresh,
-            user.id,
-            &user.role,
-            family,
-            refresh_jti,
-            now_secs,
-        )
+        .sign(TokenType::Refresh, user.id, &user.role, family, refresh_jti, now_secs)
         .map_err(AuthError::Internal)?;
     Ok(TokenPair {
         access_token,
@@ -97,9 +82,7 @@ async fn check_throttle(store: &Store, subject: &str, limit: i64) -> Result<(), 
     let now = now_ms();
     let (failures, oldest) = store.login_failures_since(subject, now - WINDOW_MS).await?;
     if failures >= limit {
-        return Err(AuthError::Throttled {
-            retry_after_secs: retry_after(oldest, now),
-        });
+        return Err(AuthError::Throttled { retry_after_secs: retry_after(oldest, now) });
     }
     Ok(())
 }
@@ -121,51 +104,25 @@ pub async fn login(
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let valid = password::verify(password.to_owned(), stored_hash).await;
     let Some(user) = user.filter(|_| valid) else {
-        store
-            .record_login_failure(&[&account_key, &address_key])
-            .await?;
+        store.record_login_failure(&[&account_key, &address_key]).await?;
         return Err(AuthError::Unauthorized);
     };
     store.clear_login_failures(&account_key).await?;
     let (family, refresh_jti, now) = (new_id(), new_id(), now_ms() / 1000);
     let pair = sign_pair(keys, &user, &family, &refresh_jti, now)?;
-    store
-        .start_token_family(
-            user.id,
-            &family,
-            &refresh_jti,
-            pair.refresh_expires_in * 1000,
-        )
-        .await?;
+    store.start_token_family(user.id, &family, &refresh_jti, pair.refresh_expires_in * 1000).await?;
     Ok(pair)
 }
 
 /// Exchanges a live refresh token for a new pair, retiring it. A retired token presented again
 /// revokes its whole family.
-pub async fn refresh(
-    store: &Store,
-    keys: &Keys,
-    refresh_token: &str,
-) -> Result<TokenPair, AuthError> {
-    let claims = keys
-        .verify(refresh_token, TokenType::Refresh)
-        .ok_or(AuthError::Unauthorized)?;
+pub async fn refresh(store: &Store, keys: &Keys, refresh_token: &str) -> Result<TokenPair, AuthError> {
+    let claims = keys.verify(refresh_token, TokenType::Refresh).ok_or(AuthError::Unauthorized)?;
     let user_id = claims.user_id().ok_or(AuthError::Unauthorized)?;
-    let user = store
-        .user_by_id(user_id)
-        .await?
-        .ok_or(AuthError::Unauthorized)?;
+    let user = store.user_by_id(user_id).await?.ok_or(AuthError::Unauthorized)?;
     let (new_jti, now) = (new_id(), now_ms() / 1000);
     let pair = sign_pair(keys, &user, &claims.fam, &new_jti, now)?;
-    match store
-        .rotate_refresh_token(
-            &claims.fam,
-            &claims.jti,
-            &new_jti,
-            pair.refresh_expires_in * 1000,
-        )
-        .await?
-    {
+    match store.rotate_refresh_token(&claims.fam, &claims.jti, &new_jti, pair.refresh_expires_in * 1000).await? {
         Rotation::Rotated => Ok(pair),
         Rotation::Reused => Err(AuthError::RefreshReused),
         Rotation::Invalid => Err(AuthError::Unauthorized),
@@ -173,34 +130,19 @@ pub async fn refresh(
 }
 
 /// The user behind a live, unrevoked access token.
-pub async fn authenticate_access(
-    store: &Store,
-    keys: &Keys,
-    access_token: &str,
-) -> Result<Authenticated, AuthError> {
-    let claims = keys
-        .verify(access_token, TokenType::Access)
-        .ok_or(AuthError::Unauthorized)?;
+pub async fn authenticate_access(store: &Store, keys: &Keys, access_token: &str) -> Result<Authenticated, AuthError> {
+    let claims = keys.verify(access_token, TokenType::Access).ok_or(AuthError::Unauthorized)?;
     if store.access_revoked(&claims.fam, &claims.jti).await? {
         return Err(AuthError::Unauthorized);
     }
     let user_id = claims.user_id().ok_or(AuthError::Unauthorized)?;
-    let user = store
-        .user_by_id(user_id)
-        .await?
-        .ok_or(AuthError::Unauthorized)?;
+    let user = store.user_by_id(user_id).await?.ok_or(AuthError::Unauthorized)?;
     Ok(Authenticated { user, claims })
 }
 
 /// Revokes the access token and its refresh family.
 pub async fn logout(store: &Store, session: &Authenticated) -> Result<(), AuthError> {
-    store
-        .revoke_session(
-            &session.claims.fam,
-            &session.claims.jti,
-            session.claims.exp * 1000,
-        )
-        .await?;
+    store.revoke_session(&session.claims.fam, &session.claims.jti, session.claims.exp * 1000).await?;
     Ok(())
 }
 

@@ -6,34 +6,16 @@ pub type Code = (&'static str, &'static str);
 
 pub const CAPABILITIES: &[Code] = &[
     ("CHARGING_PROFILE_CAPABLE", "Supports charging profiles"),
-    (
-        "CHARGING_PREFERENCES_CAPABLE",
-        "Supports charging preferences",
-    ),
+    ("CHARGING_PREFERENCES_CAPABLE", "Supports charging preferences"),
     ("CHIP_CARD_SUPPORT", "Payment terminal accepts chip cards"),
-    (
-        "CONTACTLESS_CARD_SUPPORT",
-        "Payment terminal accepts contactless cards",
-    ),
-    (
-        "CREDIT_CARD_PAYABLE",
-        "Payment terminal accepts credit cards",
-    ),
+    ("CONTACTLESS_CARD_SUPPORT", "Payment terminal accepts contactless cards"),
+    ("CREDIT_CARD_PAYABLE", "Payment terminal accepts credit cards"),
     ("DEBIT_CARD_PAYABLE", "Payment terminal accepts debit cards"),
     ("PED_TERMINAL", "Has a PIN entry device"),
-    (
-        "REMOTE_START_STOP_CAPABLE",
-        "Can be started and stopped remotely",
-    ),
+    ("REMOTE_START_STOP_CAPABLE", "Can be started and stopped remotely"),
     ("RESERVABLE", "Can be reserved"),
-    (
-        "RFID_READER",
-        "Charging can be authorised with an RFID token",
-    ),
-    (
-        "START_SESSION_CONNECTOR_REQUIRED",
-        "Remote start needs a connector id",
-    ),
+    ("RFID_READER", "Charging can be authorised with an RFID token"),
+    ("START_SESSION_CONNECTOR_REQUIRED", "Remote start needs a connector id"),
     ("TOKEN_GROUP_CAPABLE", "Supports token groups"),
     ("UNLOCK_CAPABLE", "Connector can be unlocked remotely"),
 ];
@@ -66,10 +48,7 @@ pub const PARKING_RESTRICTIONS: &[Code] = &[
     ("PLUGGED", "Parking only while charging"),
     ("DISABLED", "Reserved for disabled people"),
     ("CUSTOMERS", "For customers of the location only"),
-    (
-        "MOTORCYCLES",
-        "Suitable for electric motorcycles or scooters only",
-    ),
+    ("MOTORCYCLES", "Suitable for electric motorcycles or scooters only"),
 ];
 
 pub const PARKING_TYPES: &[Code] = &[
@@ -127,22 +106,10 @@ pub const CONNECTOR_STANDARDS: &[Code] = &[
     ("DOMESTIC_O", "Domestic type O (TIS 166-2549)"),
     ("GBT_AC", "GB/T AC"),
     ("GBT_DC", "GB/T DC"),
-    (
-        "IEC_60309_2_single_16",
-        "IEC 60309-2 industrial, single phase 16 A",
-    ),
-    (
-        "IEC_60309_2_three_16",
-        "IEC 60309-2 industrial, three phase 16 A",
-    ),
-    (
-        "IEC_60309_2_three_32",
-        "IEC 60309-2 industrial, three phase 32 A",
-    ),
-    (
-        "IEC_60309_2_three_64",
-        "IEC 60309-2 industrial, three phase 64 A",
-    ),
+    ("IEC_60309_2_single_16", "IEC 60309-2 industrial, single phase 16 A"),
+    ("IEC_60309_2_three_16", "IEC 60309-2 industrial, three phase 16 A"),
+    ("IEC_60309_2_three_32", "IEC 60309-2 industrial, three phase 32 A"),
+    ("IEC_60309_2_three_64", "IEC 60309-2 industrial, three phase 64 A"),
     ("IEC_62196_T1", "Type 1 (SAE J1772)"),
     ("IEC_62196_T1_COMBO", "CCS1 (Combo 1)"),
     ("IEC_62196_T2", "Type 2 (Mennekes)"),

@@ -48,12 +48,8 @@ pub struct NewConnector {
 
 fn optional_text(value: &Option<String>) -> Result<(), String> {
     match value {
-        Some(v) if v.chars().count() > TEXT_MAX => {
-            Err(format!("must be at most {TEXT_MAX} characters"))
-        }
-        Some(v) if v.chars().any(char::is_control) => {
-            Err("must not contain control characters".into())
-        }
+        Some(v) if v.chars().count() > TEXT_MAX => Err(format!("must be at most {TEXT_MAX} characters")),
+        Some(v) if v.chars().any(char::is_control) => Err("must not contain control characters".into()),
         _ => Ok(()),
     }
 }
@@ -90,14 +86,8 @@ impl NewLocation {
             .check("postal_code", optional_text(&self.postal_code))
             .check("country_code", rule::country_code(&self.country_code))
             .check("facilities", all_known(codes::FACILITIES, &self.facilities))
-            .check(
-                "parking_restrictions",
-                all_known(codes::PARKING_RESTRICTIONS, &self.parking_restrictions),
-            )
-            .check(
-                "parking_types",
-                all_known(codes::PARKING_TYPES, &self.parking_types),
-            )
+            .check("parking_restrictions", all_known(codes::PARKING_RESTRICTIONS, &self.parking_restrictions))
+            .check("parking_types", all_known(codes::PARKING_TYPES, &self.parking_types))
             .finish()
     }
 }
@@ -109,19 +99,10 @@ impl NewEvse {
             .check("serial_number", optional_text(&self.serial_number))
             .check("meter_type", optional_text(&self.meter_type))
             .check("status", known(codes::STATUSES, &self.status))
-            .check(
-                "current_ws_connection_id",
-                optional_text(&self.current_ws_connection_id),
-            )
+            .check("current_ws_connection_id", optional_text(&self.current_ws_connection_id))
             .check("server_id", optional_text(&self.server_id))
-            .check(
-                "capabilities",
-                all_known(codes::CAPABILITIES, &self.capabilities),
-            )
-            .check(
-                "payment_types",
-                all_known(codes::PAYMENT_TYPES, &self.payment_types),
-            )
+            .check("capabilities", all_known(codes::CAPABILITIES, &self.capabilities))
+            .check("payment_types", all_known(codes::PAYMENT_TYPES, &self.payment_types))
             .finish()
     }
 }
@@ -130,18 +111,12 @@ impl NewConnector {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("connector_id", rule::required_text(&self.connector_id, 36))
-            .check(
-                "standard",
-                known(codes::CONNECTOR_STANDARDS, &self.standard),
-            )
+            .check("standard", known(codes::CONNECTOR_STANDARDS, &self.standard))
             .check("format", known(codes::CONNECTOR_FORMATS, &self.format))
             .check("power_type", known(codes::POWER_TYPES, &self.power_type))
             .check("max_voltage", positive(self.max_voltage))
             .check("max_amperage", positive(self.max_amperage))
-            .check(
-                "max_electric_power",
-                self.max_electric_power.map_or(Ok(()), positive),
-            )
+            .check("max_electric_power", self.max_electric_power.map_or(Ok(()), positive))
             .check("connector_type", optional_text(&self.connector_type))
             .check("rate_setting", optional_text(&self.rate_setting))
             .check("status", known(codes::STATUSES, &self.status))
@@ -173,17 +148,8 @@ mod tests {
 
     #[test]
     fn errors_name_their_fields() {
-        let bad = NewLocation {
-            address_lat: 123.0,
-            facilities: vec!["SAUNA".into()],
-            ..location()
-        };
-        let fields: Vec<_> = bad
-            .validate()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let bad = NewLocation { address_lat: 123.0, facilities: vec!["SAUNA".into()], ..location() };
+        let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["address_lat", "facilities"]);
     }
 
@@ -199,12 +165,7 @@ mod tests {
             status: "AVAILABLE".into(),
             ..Default::default()
         };
-        let fields: Vec<_> = bad
-            .validate()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["max_voltage"]);
     }
 }
@@ -227,14 +188,8 @@ impl Registration {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("username", rule::username(&self.username))
-            .check(
-                "cpo_owner_name",
-                rule::required_text(&self.cpo_owner_name, TEXT_MAX),
-            )
-            .check(
-                "contact_name",
-                rule::required_text(&self.contact_name, TEXT_MAX),
-            )
+            .check("cpo_owner_name", rule::required_text(&self.cpo_owner_name, TEXT_MAX))
+            .check("contact_name", rule::required_text(&self.contact_name, TEXT_MAX))
             .check("contact_number", rule::phone(&self.contact_number))
             .check("contact_email", rule::email(&self.contact_email))
             .check("logo", optional_text(&self.logo))

@@ -2,3 +2,4 @@
 pub mod codes;
 pub mod inputs;
 pub mod validation;
+pub mod views;

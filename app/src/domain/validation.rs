@@ -13,10 +13,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), message: message.into() }
     }
 }
 
@@ -32,10 +29,7 @@ pub fn username(value: &str) -> Result<(), String> {
     if !(3..=USERNAME_MAX).contains(&len) {
         return Err(format!("must be 3 to {USERNAME_MAX} characters"));
     }
-    if !value
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-    {
+    if !value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)) {
         return Err("may only contain lowercase letters, digits, '.', '_' and '-'".into());
     }
     Ok(())
@@ -67,11 +61,8 @@ pub fn email(value: &str) -> Result<(), String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    if local.is_empty() || local.contains(char::is_whitespace) || local.contains('@') || !domain_ok
-    {
+        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty() || local.contains(char::is_whitespace) || local.contains('@') || !domain_ok {
         return Err("must be an email address like name@example.com".into());
     }
     Ok(())
@@ -80,10 +71,8 @@ pub fn email(value: &str) -> Result<(), String> {
 /// Phone numbers: digits with optional leading `+` and common separators, 6 to 20 digits.
 pub fn phone(value: &str) -> Result<(), String> {
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c.is_ascii_digit() || " -()".contains(c) || (c == '+' && i == 0));
+    let allowed =
+        value.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || " -()".contains(c) || (c == '+' && i == 0));
     if !allowed || !(6..=20).contains(&digits) {
         return Err("must be a phone number of 6 to 20 digits".into());
     }
@@ -93,9 +82,7 @@ pub fn phone(value: &str) -> Result<(), String> {
 pub fn password(value: &str) -> Result<(), String> {
     let len = value.chars().count();
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&len) {
-        return Err(format!(
-            "must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
-        ));
+        return Err(format!("must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"));
     }
     Ok(())
 }
@@ -164,16 +151,7 @@ mod tests {
     #[test]
     fn emails() {
         assert!(email("solarius@gmail.com").is_ok());
-        for bad in [
-            "",
-            "solarius",
-            "a@b",
-            "@gmail.com",
-            "a b@c.com",
-            "a@.com",
-            "a@b..com",
-            "a@b.com.",
-        ] {
+        for bad in ["", "solarius", "a@b", "@gmail.com", "a b@c.com", "a@.com", "a@b..com", "a@b.com."] {
             assert!(email(bad).is_err(), "{bad} accepted");
         }
     }

@@ -7,25 +7,13 @@ use std::future::Future;
 pub const MAX_PHOTOS_PER_LOCATION: i64 = 5;
 
 /// Checks and re-encodes every file off the async runtime; the first bad file refuses the request.
-async fn process_all(
-    field: &'static str,
-    files: Vec<Vec<u8>>,
-) -> Result<Vec<ProcessedImage>, ServiceError> {
-    tokio::task::spawn_blocking(move || {
-        files
-            .iter()
-            .map(|bytes| uploads::process(field, bytes))
-            .collect()
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
+async fn process_all(field: &'static str, files: Vec<Vec<u8>>) -> Result<Vec<ProcessedImage>, ServiceError> {
+    tokio::task::spawn_blocking(move || files.iter().map(|bytes| uploads::process(field, bytes)).collect())
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
-async fn save_all(
-    dir: &UploadDir,
-    folder: &str,
-    images: &[ProcessedImage],
-) -> Result<Vec<StoredImage>, ServiceError> {
+async fn save_all(dir: &UploadDir, folder: &str, images: &[ProcessedImage]) -> Result<Vec<StoredImage>, ServiceError> {
     let mut stored = Vec::with_capacity(images.len());
     for image in images {
         match dir.save(folder, image).await {
@@ -44,9 +32,7 @@ async fn save_all(
 async fn detached<T: Send + 'static>(
     work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::spawn(work)
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
+    tokio::spawn(work).await.map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
 /// Replaces the owner's logo; returns its public URL.
@@ -66,11 +52,7 @@ pub async fn replace_logo(
         match store.set_logo(owner_id, &logo.file).await {
             Ok(previous) => {
                 if let Some(old) = previous {
-                    dir.remove(&[StoredImage {
-                        thumbnail: uploads::thumbnail_name(&old),
-                        file: old,
-                    }])
-                    .await;
+                    dir.remove(&[StoredImage { thumbnail: uploads::thumbnail_name(&old), file: old }]).await;
                 }
                 Ok(logo.url())
             }
@@ -92,10 +74,7 @@ pub async fn add_location_photos(
     files: Vec<Vec<u8>>,
 ) -> Result<Vec<String>, ServiceError> {
     if files.is_empty() {
-        return Err(ServiceError::invalid(
-            "location_photos",
-            "at least one photo is required",
-        ));
+        return Err(ServiceError::invalid("location_photos", "at least one photo is required"));
     }
     if files.len() as i64 > MAX_PHOTOS_PER_LOCATION {
         return Err(ServiceError::invalid(
@@ -105,15 +84,9 @@ pub async fn add_location_photos(
     }
     // Refuse early (before any decoding) what the commit would refuse anyway.
     match store.location_owner(location_id).await? {
-        None => {
-            return Err(ServiceError::NotFound(format!(
-                "location {location_id} not found"
-            )))
-        }
+        None => return Err(ServiceError::NotFound(format!("location {location_id} not found"))),
         Some(owner) if owner != owner_id => {
-            return Err(ServiceError::Forbidden(format!(
-                "location {location_id} belongs to another CPO"
-            )))
+            return Err(ServiceError::Forbidden(format!("location {location_id} belongs to another CPO")))
         }
         Some(_) => {}
     }
@@ -121,10 +94,7 @@ pub async fn add_location_photos(
     let (store, dir) = (store.clone(), dir.clone());
     detached(async move {
         let stored = save_all(&dir, "photos", &images).await?;
-        match store
-            .add_location_photos(owner_id, location_id, &stored, MAX_PHOTOS_PER_LOCATION)
-            .await
-        {
+        match store.add_location_photos(owner_id, location_id, &stored, MAX_PHOTOS_PER_LOCATION).await {
             Ok(()) => Ok(stored.iter().map(StoredImage::url).collect()),
             Err(refusal) => {
                 dir.remove(&stored).await;
@@ -132,9 +102,9 @@ pub async fn add_location_photos(
                     PhotoRefusal::UnknownLocation => {
                         ServiceError::NotFound(format!("location {location_id} not found"))
                     }
-                    PhotoRefusal::NotOwner => ServiceError::Forbidden(format!(
-                        "location {location_id} belongs to another CPO"
-                    )),
+                    PhotoRefusal::NotOwner => {
+                        ServiceError::Forbidden(format!("location {location_id} belongs to another CPO"))
+                    }
                     PhotoRefusal::Full { existing, max } => ServiceError::invalid(
                         "location_photos",
                         format!("the location has {existing} photos; at most {max} are allowed"),

@@ -19,52 +19,29 @@ pub async fn register(
     reg.validate().map_err(ServiceError::Invalid)?;
     let token = secret::generate("inv_");
     let expires = now_ms() + INVITATION_TTL_MS;
-    let (owner_id, _) = store
-        .create_cpo_owner(reg, Some((&secret::digest(&token), expires)))
-        .await?;
-    let link = format!(
-        "{}/set-password?token={token}",
-        public_url.trim_end_matches('/')
-    );
+    let (owner_id, _) = store.create_cpo_owner(reg, Some((&secret::digest(&token), expires))).await?;
+    let link = format!("{}/set-password?token={token}", public_url.trim_end_matches('/'));
     let body = format!(
         "Hello {},\n\n{} is registered on the EMSP platform with the username \"{}\".\n\
          Choose your password within 72 hours with this one-time link:\n\n{link}\n\n\
          If you did not expect this mail, ignore it.\n",
         reg.contact_name, reg.cpo_owner_name, reg.username
     );
-    if let Err(cause) = mailer
-        .send(
-            &reg.contact_email,
-            "Welcome to EMSP: choose your password",
-            body,
-        )
-        .await
-    {
+    if let Err(cause) = mailer.send(&reg.contact_email, "Welcome to EMSP: choose your password", body).await {
         store.delete_cpo_owner(owner_id).await?;
-        return Err(ServiceError::Internal(format!(
-            "invitation mail failed: {cause}"
-        )));
+        return Err(ServiceError::Internal(format!("invitation mail failed: {cause}")));
     }
     Ok(())
 }
 
 /// Sets the password of the user invited with `token`; the link works once, before it expires.
-pub async fn accept_invitation(
-    store: &Store,
-    token: &str,
-    new_password: &str,
-) -> Result<String, ServiceError> {
+pub async fn accept_invitation(store: &Store, token: &str, new_password: &str) -> Result<String, ServiceError> {
     validation::password(new_password).map_err(|m| ServiceError::invalid("password", m))?;
-    let hash = password::hash(new_password.to_owned())
-        .await
-        .map_err(ServiceError::Internal)?;
-    store
-        .accept_invitation(&secret::digest(token), &hash)
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::NotFound(_) => {
-                ServiceError::invalid("token", "this link has expired or was already used")
-            }
-            other => other.into(),
-        })
+    let hash = password::hash(new_password.to_owned()).await.map_err(ServiceError::Internal)?;
+    store.accept_invitation(&secret::digest(token), &hash).await.map_err(|e| match e {
+        crate::store::StoreError::NotFound(_) => {
+            ServiceError::invalid("token", "this link has expired or was already used")
+        }
+        other => other.into(),
+    })
 }

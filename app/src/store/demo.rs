@@ -20,14 +20,7 @@ const OWNERS: &[(&str, &str, &str)] = &[
 ];
 
 /// (city, region, country, latitude, longitude, place names)
-type City = (
-    &'static str,
-    &'static str,
-    &'static str,
-    f64,
-    f64,
-    &'static [&'static str],
-);
+type City = (&'static str, &'static str, &'static str, f64, f64, &'static [&'static str]);
 
 const CITIES: &[City] = &[
     (
@@ -36,33 +29,16 @@ const CITIES: &[City] = &[
         "US",
         37.7749,
         -122.4194,
-        &[
-            "Fisherman's Wharf",
-            "Mission Bay Hub",
-            "Union Square Garage",
-            "Presidio Gate",
-        ],
+        &["Fisherman's Wharf", "Mission Bay Hub", "Union Square Garage", "Presidio Gate"],
     ),
-    (
-        "Fira",
-        "South Aegean",
-        "GR",
-        36.4167,
-        25.4318,
-        &["Fira Plaza", "Caldera View Parking", "Old Port Station"],
-    ),
+    ("Fira", "South Aegean", "GR", 36.4167, 25.4318, &["Fira Plaza", "Caldera View Parking", "Old Port Station"]),
     (
         "Amsterdam",
         "North Holland",
         "NL",
         52.3676,
         4.9041,
-        &[
-            "Centraal Station P+R",
-            "Zuidas Office Park",
-            "Westergas Court",
-            "Amstel Riverside",
-        ],
+        &["Centraal Station P+R", "Zuidas Office Park", "Westergas Court", "Amstel Riverside"],
     ),
     (
         "Rotterdam",
@@ -70,11 +46,7 @@ const CITIES: &[City] = &[
         "NL",
         51.9244,
         4.4777,
-        &[
-            "Markthal Garage",
-            "Erasmus Bridge Lot",
-            "Kralingen Forest Entrance",
-        ],
+        &["Markthal Garage", "Erasmus Bridge Lot", "Kralingen Forest Entrance"],
     ),
     (
         "Berlin",
@@ -90,26 +62,14 @@ const CITIES: &[City] = &[
             "Spree Arcade",
         ],
     ),
-    (
-        "Munich",
-        "Bavaria",
-        "DE",
-        48.1351,
-        11.5820,
-        &["Olympiapark West", "Viktualienmarkt Garage", "Isar Meadows"],
-    ),
+    ("Munich", "Bavaria", "DE", 48.1351, 11.5820, &["Olympiapark West", "Viktualienmarkt Garage", "Isar Meadows"]),
     (
         "Milan",
         "Lombardy",
         "IT",
         45.4642,
         9.1900,
-        &[
-            "Fiera Milano City",
-            "Navigli Canal Park",
-            "Porta Nuova Tower",
-            "Duomo Underground",
-        ],
+        &["Fiera Milano City", "Navigli Canal Park", "Porta Nuova Tower", "Duomo Underground"],
     ),
     (
         "London",
@@ -117,13 +77,7 @@ const CITIES: &[City] = &[
         "GB",
         51.5074,
         -0.1278,
-        &[
-            "Finsbury Park Garage",
-            "Canary Wharf Level -2",
-            "King's Cross Yard",
-            "Southbank Arches",
-            "Hyde Park Corner",
-        ],
+        &["Finsbury Park Garage", "Canary Wharf Level -2", "King's Cross Yard", "Southbank Arches", "Hyde Park Corner"],
     ),
     (
         "Manila",
@@ -131,12 +85,7 @@ const CITIES: &[City] = &[
         "PH",
         14.5995,
         120.9842,
-        &[
-            "Filinvest City Hub",
-            "Bonifacio High Street",
-            "Makati Ayala Triangle",
-            "Rizal Park Lot",
-        ],
+        &["Filinvest City Hub", "Bonifacio High Street", "Makati Ayala Triangle", "Rizal Park Lot"],
     ),
     (
         "Oslo",
@@ -170,9 +119,7 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
 }
 
 fn some_codes(rng: &mut StdRng, list: &[codes::Code], max: usize) -> Vec<String> {
-    let mut chosen: Vec<String> = (0..rng.gen_range(0..=max))
-        .map(|_| pick(rng, list).0.to_owned())
-        .collect();
+    let mut chosen: Vec<String> = (0..rng.gen_range(0..=max)).map(|_| pick(rng, list).0.to_owned()).collect();
     chosen.sort();
     chosen.dedup();
     chosen
@@ -182,12 +129,7 @@ impl Store {
     /// Loads the demo set once; a second run answers `Conflict`.
     pub async fn load_demo_data(&self) -> Result<DemoSummary, StoreError> {
         let mut rng = StdRng::seed_from_u64(2_2_1);
-        let mut summary = DemoSummary {
-            locations: 0,
-            evses: 0,
-            connectors: 0,
-            credentials: Vec::new(),
-        };
+        let mut summary = DemoSummary { locations: 0, evses: 0, connectors: 0, credentials: Vec::new() };
         let mut owner_ids = Vec::new();
         for (username, name, contact) in OWNERS {
             let reg = Registration {
@@ -199,19 +141,12 @@ impl Store {
                 ocpp_ready: true,
                 logo: None,
             };
-            let (owner_id, _) = self
-                .create_cpo_owner(&reg, None)
-                .await
-                .map_err(|e| match e {
-                    StoreError::Conflict(_) => {
-                        StoreError::Conflict("demo data (it was loaded before)".into())
-                    }
-                    other => other,
-                })?;
+            let (owner_id, _) = self.create_cpo_owner(&reg, None).await.map_err(|e| match e {
+                StoreError::Conflict(_) => StoreError::Conflict("demo data (it was loaded before)".into()),
+                other => other,
+            })?;
             let password = crate::auth::secret::generate("demo-");
-            let hash = crate::auth::password::hash(password.clone())
-                .await
-                .map_err(StoreError::Migrate)?;
+            let hash = crate::auth::password::hash(password.clone()).await.map_err(StoreError::Migrate)?;
             self.set_password_hash(username, &hash).await?;
             summary.credentials.push(((*username).into(), password));
             owner_ids.push(owner_id);
@@ -223,15 +158,7 @@ impl Store {
                     name: (*place).into(),
                     address: format!(
                         "{} {}",
-                        pick(
-                            &mut rng,
-                            &[
-                                "Harbour Road",
-                                "Station Square",
-                                "Market Street",
-                                "Park Avenue"
-                            ]
-                        ),
+                        pick(&mut rng, &["Harbour Road", "Station Square", "Market Street", "Park Avenue"]),
                         rng.gen_range(1..200)
                     ),
                     address_lat: lat + rng.gen_range(-0.05..0.05),
@@ -252,9 +179,7 @@ impl Store {
                     let evse = NewEvse {
                         evse_id: format!("{country}*DEM*E{location_id:04}{evse_index}"),
                         serial_number: Some(format!("SN-{:08}", rng.gen_range(0..100_000_000))),
-                        meter_type: Some(
-                            pick(&mut rng, &["MID AC", "Eichrecht DC", "MID DC"]).to_string(),
-                        ),
+                        meter_type: Some(pick(&mut rng, &["MID AC", "Eichrecht DC", "MID DC"]).to_string()),
                         status: pick(
                             &mut rng,
                             &[
@@ -275,11 +200,10 @@ impl Store {
                         capabilities: some_codes(&mut rng, codes::CAPABILITIES, 4),
                         payment_types: some_codes(&mut rng, codes::PAYMENT_TYPES, 3),
                     };
-                    let uid = self.create_evse(location_id, &evse).await?;
+                    let uid = self.create_evse(owner_id, location_id, &evse).await?;
                     summary.evses += 1;
                     for connector_index in 1..=rng.gen_range(1..=3) {
-                        let (standard, format, power_type, volts, amps) =
-                            *pick(&mut rng, STANDARDS);
+                        let (standard, format, power_type, volts, amps) = *pick(&mut rng, STANDARDS);
                         let connector = NewConnector {
                             connector_id: connector_index.to_string(),
                             standard: standard.into(),
@@ -287,18 +211,12 @@ impl Store {
                             power_type: power_type.into(),
                             max_voltage: volts,
                             max_amperage: amps,
-                            max_electric_power: Some(
-                                volts * amps * if power_type == "AC_3_PHASE" { 3 } else { 1 },
-                            ),
-                            connector_type: Some(
-                                if power_type == "DC" { "DC fast" } else { "AC" }.into(),
-                            ),
-                            rate_setting: Some(
-                                pick(&mut rng, &["STANDARD", "PEAK", "OFF_PEAK"]).to_string(),
-                            ),
+                            max_electric_power: Some(volts * amps * if power_type == "AC_3_PHASE" { 3 } else { 1 }),
+                            connector_type: Some(if power_type == "DC" { "DC fast" } else { "AC" }.into()),
+                            rate_setting: Some(pick(&mut rng, &["STANDARD", "PEAK", "OFF_PEAK"]).to_string()),
                             status: evse.status.clone(),
                         };
-                        self.create_connector(&uid, &connector).await?;
+                        self.create_connector(owner_id, &uid, &connector).await?;
                         summary.connectors += 1;
                     }
                 }

@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// The object exists but belongs to another CPO owner.
+    #[error("{0} belongs to another CPO")]
+    NotYours(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -20,9 +23,7 @@ impl StoreError {
     /// Maps a unique-constraint violation to `Conflict(what)`, anything else to `Database`.
     pub fn unique_as(error: sqlx::Error, what: &str) -> Self {
         match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(what.to_owned())
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
             _ => StoreError::Database(error),
         }
     }

@@ -1,25 +1,81 @@
 //! Writing CPO owners, locations, EVSEs and connectors. Each call is one transaction: a row and
-//! its reference links are stored together or not at all.
+//! its reference links are stored together or not at all, and a change to an EVSE or connector
+//! also moves its location's `date_modified`.
 use super::reference::reference_ids;
 use super::{now_ms, Store, StoreError};
 pub use crate::domain::inputs::{NewConnector, NewEvse, NewLocation, Registration};
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, Row};
 
 /// Inserts one `(owner, id)` row into a link table per id.
-async fn link<T>(
-    conn: &mut AnyConnection,
-    sql: &str,
-    owner: T,
-    ids: &[i64],
-) -> Result<(), StoreError>
+async fn link<T>(conn: &mut AnyConnection, sql: &str, owner: T, ids: &[i64]) -> Result<(), StoreError>
 where
     T: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> + Clone + Send,
 {
     for id in ids {
-        sqlx::query(sql)
-            .bind(owner.clone())
-            .bind(*id)
-            .execute(&mut *conn)
+        sqlx::query(sql).bind(owner.clone()).bind(*id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// What a change is about; every change is checked against the location that owns it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Location(i64),
+    Evse(&'a str),
+    Connector(i64),
+}
+
+/// Touches the location owning `target` (its `date_modified` moves with every change below it)
+/// and checks it belongs to `owner_id`; returns the location id. Writing first takes the lock at
+/// once, so a concurrent change waits instead of failing.
+pub(crate) async fn claim(
+    conn: &mut AnyConnection,
+    owner_id: i64,
+    target: Target<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let (location, what) = match target {
+        Target::Location(_) => ("$2", "location"),
+        Target::Evse(_) => ("(SELECT cpo_location_id FROM evses WHERE uid = $2)", "EVSE"),
+        Target::Connector(_) => (
+            "(SELECT e.cpo_location_id FROM connectors c JOIN evses e ON e.uid = c.evse_uid WHERE c.id = $2)",
+            "connector",
+        ),
+    };
+    let sql = format!("UPDATE locations SET date_modified = $1 WHERE id = {location} RETURNING id, cpo_owner_id");
+    let query = sqlx::query(&sql).bind(now);
+    let query = match target {
+        Target::Location(id) | Target::Connector(id) => query.bind(id),
+        Target::Evse(uid) => query.bind(uid.to_owned()),
+    };
+    let row = query.fetch_optional(&mut *conn).await?.ok_or_else(|| StoreError::NotFound(what.into()))?;
+    if row.try_get::<i64, _>("cpo_owner_id")? != owner_id {
+        return Err(StoreError::NotYours(what.into()));
+    }
+    Ok(row.try_get("id")?)
+}
+
+async fn link_location_codes(conn: &mut AnyConnection, id: i64, loc: &NewLocation) -> Result<(), StoreError> {
+    for (table, column, link_table, codes) in [
+        ("facilities", "facility_id", "location_facilities", &loc.facilities),
+        ("parking_restrictions", "parking_restriction_id", "location_parking_restrictions", &loc.parking_restrictions),
+        ("parking_types", "parking_type_id", "location_parking_types", &loc.parking_types),
+    ] {
+        let ids = reference_ids(conn, table, codes).await?;
+        sqlx::query(&format!("DELETE FROM {link_table} WHERE location_id = $1")).bind(id).execute(&mut *conn).await?;
+        link(conn, &format!("INSERT INTO {link_table} (location_id, {column}) VALUES ($1, $2)"), id, &ids).await?;
+    }
+    Ok(())
+}
+
+async fn link_evse_codes(conn: &mut AnyConnection, uid: &str, evse: &NewEvse) -> Result<(), StoreError> {
+    for (table, column, link_table, codes) in [
+        ("capabilities", "capability_id", "evse_capabilities", &evse.capabilities),
+        ("payment_types", "payment_type_id", "evse_payment_types", &evse.payment_types),
+    ] {
+        let ids = reference_ids(conn, table, codes).await?;
+        sqlx::query(&format!("DELETE FROM {link_table} WHERE evse_uid = $1")).bind(uid).execute(&mut *conn).await?;
+        link(conn, &format!("INSERT INTO {link_table} (evse_uid, {column}) VALUES ($1, $2)"), uid.to_owned(), &ids)
             .await?;
     }
     Ok(())
@@ -37,15 +93,14 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let owner_id: i64 = sqlx::query_scalar(
-            "INSERT INTO cpo_owners (cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, logo, date_created, date_modified) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            "INSERT INTO cpo_owners (cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, date_created, date_modified) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
         )
         .bind(&reg.cpo_owner_name)
         .bind(&reg.contact_name)
         .bind(&reg.contact_number)
         .bind(reg.contact_email.to_lowercase())
         .bind(i64::from(reg.ocpp_ready))
-        .bind(None::<String>)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
@@ -62,29 +117,23 @@ impl Store {
         .await
         .map_err(unique_user_field)?;
         if let Some((token_hash, expires_at)) = invitation {
-            sqlx::query("INSERT INTO invitations (token_hash, user_id, expires_at, date_created) VALUES ($1, $2, $3, $4)")
-                .bind(token_hash)
-                .bind(user_id)
-                .bind(expires_at)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO invitations (token_hash, user_id, expires_at, date_created) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok((owner_id, user_id))
     }
 
-    pub async fn create_location(
-        &self,
-        cpo_owner_id: i64,
-        loc: &NewLocation,
-    ) -> Result<i64, StoreError> {
+    pub async fn create_location(&self, cpo_owner_id: i64, loc: &NewLocation) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let facilities = reference_ids(&mut tx, "facilities", &loc.facilities).await?;
-        let restrictions =
-            reference_ids(&mut tx, "parking_restrictions", &loc.parking_restrictions).await?;
-        let parking_types = reference_ids(&mut tx, "parking_types", &loc.parking_types).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO locations (cpo_owner_id, name, address, address_lat, address_lng, city, region, postal_code, country_code, publish, date_created, date_modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
@@ -102,36 +151,56 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        link(
-            &mut tx,
-            "INSERT INTO location_facilities (location_id, facility_id) VALUES ($1, $2)",
-            id,
-            &facilities,
-        )
-        .await?;
-        link(&mut tx, "INSERT INTO location_parking_restrictions (location_id, parking_restriction_id) VALUES ($1, $2)", id, &restrictions).await?;
-        link(
-            &mut tx,
-            "INSERT INTO location_parking_types (location_id, parking_type_id) VALUES ($1, $2)",
-            id,
-            &parking_types,
-        )
-        .await?;
+        link_location_codes(&mut tx, id, loc).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Creates an EVSE at `location_id` with a new random `uid`, and touches the location.
-    pub async fn create_evse(
-        &self,
-        location_id: i64,
-        evse: &NewEvse,
-    ) -> Result<String, StoreError> {
+    /// Replaces every field of `owner_id`'s location `id`.
+    pub async fn update_location(&self, owner_id: i64, id: i64, loc: &NewLocation) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        sqlx::query(
+            "UPDATE locations SET name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, region = $6, \
+             postal_code = $7, country_code = $8, publish = $9 WHERE id = $10",
+        )
+        .bind(&loc.name)
+        .bind(&loc.address)
+        .bind(loc.address_lat)
+        .bind(loc.address_lng)
+        .bind(&loc.city)
+        .bind(&loc.region)
+        .bind(&loc.postal_code)
+        .bind(&loc.country_code)
+        .bind(i64::from(loc.publish))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        link_location_codes(&mut tx, id, loc).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes the location with its EVSEs, connectors and photo rows; returns the photo files
+    /// so the caller can remove them after the commit.
+    pub async fn delete_location(&self, owner_id: i64, id: i64) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        let files: Vec<String> = sqlx::query_scalar("SELECT file_name FROM location_photos WHERE location_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM locations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(files)
+    }
+
+    /// Creates an EVSE at `owner_id`'s location `location_id` with a new random `uid`.
+    pub async fn create_evse(&self, owner_id: i64, location_id: i64, evse: &NewEvse) -> Result<String, StoreError> {
         let now = now_ms();
         let uid = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool().begin().await?;
-        let capabilities = reference_ids(&mut tx, "capabilities", &evse.capabilities).await?;
-        let payment_types = reference_ids(&mut tx, "payment_types", &evse.payment_types).await?;
+        claim(&mut tx, owner_id, Target::Location(location_id), now).await?;
         sqlx::query(
             "INSERT INTO evses (uid, evse_id, serial_number, meter_type, status, cpo_location_id, current_ws_connection_id, server_id, date_created, date_modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
@@ -148,33 +217,49 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::unique_as(e, "evse_id"))?;
-        link(
-            &mut tx,
-            "INSERT INTO evse_capabilities (evse_uid, capability_id) VALUES ($1, $2)",
-            uid.clone(),
-            &capabilities,
-        )
-        .await?;
-        link(
-            &mut tx,
-            "INSERT INTO evse_payment_types (evse_uid, payment_type_id) VALUES ($1, $2)",
-            uid.clone(),
-            &payment_types,
-        )
-        .await?;
-        touch_location(&mut tx, location_id, now).await?;
+        link_evse_codes(&mut tx, &uid, evse).await?;
         tx.commit().await?;
         Ok(uid)
     }
 
-    /// Adds a connector to the EVSE `evse_uid`, and touches the EVSE's location.
-    pub async fn create_connector(
-        &self,
-        evse_uid: &str,
-        con: &NewConnector,
-    ) -> Result<i64, StoreError> {
+    /// Replaces every field of `owner_id`'s EVSE `uid`; returns its location id.
+    pub async fn update_evse(&self, owner_id: i64, uid: &str, evse: &NewEvse) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
+        let location_id = claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
+        sqlx::query(
+            "UPDATE evses SET evse_id = $1, serial_number = $2, meter_type = $3, status = $4, current_ws_connection_id = $5, \
+             server_id = $6, date_modified = $7 WHERE uid = $8",
+        )
+        .bind(&evse.evse_id)
+        .bind(&evse.serial_number)
+        .bind(&evse.meter_type)
+        .bind(&evse.status)
+        .bind(&evse.current_ws_connection_id)
+        .bind(&evse.server_id)
+        .bind(now)
+        .bind(uid)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::unique_as(e, "evse_id"))?;
+        link_evse_codes(&mut tx, uid, evse).await?;
+        tx.commit().await?;
+        Ok(location_id)
+    }
+
+    pub async fn delete_evse(&self, owner_id: i64, uid: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Evse(uid), now_ms()).await?;
+        sqlx::query("DELETE FROM evses WHERE uid = $1").bind(uid).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a connector to `owner_id`'s EVSE `evse_uid`.
+    pub async fn create_connector(&self, owner_id: i64, evse_uid: &str, con: &NewConnector) -> Result<i64, StoreError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Evse(evse_uid), now).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO connectors (evse_uid, connector_id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, connector_type, rate_setting, status, date_created, date_modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
@@ -194,37 +279,66 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::unique_as(e, "connector_id"))?;
-        sqlx::query(
-            "UPDATE locations SET date_modified = $1 WHERE id = (SELECT cpo_location_id FROM evses WHERE uid = $2)",
-        )
-        .bind(now)
-        .bind(evse_uid)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(id)
     }
-}
 
-async fn touch_location(
-    conn: &mut AnyConnection,
-    location_id: i64,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
+    /// Replaces every field of `owner_id`'s connector `id`; returns its EVSE's uid.
+    pub async fn update_connector(&self, owner_id: i64, id: i64, con: &NewConnector) -> Result<String, StoreError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Connector(id), now).await?;
+        let evse_uid = sqlx::query(
+            "UPDATE connectors SET connector_id = $1, standard = $2, format = $3, power_type = $4, max_voltage = $5, \
+             max_amperage = $6, max_electric_power = $7, connector_type = $8, rate_setting = $9, status = $10, date_modified = $11 \
+             WHERE id = $12 RETURNING evse_uid",
+        )
+        .bind(&con.connector_id)
+        .bind(&con.standard)
+        .bind(&con.format)
+        .bind(&con.power_type)
+        .bind(con.max_voltage)
+        .bind(con.max_amperage)
+        .bind(con.max_electric_power)
+        .bind(&con.connector_type)
+        .bind(&con.rate_setting)
+        .bind(&con.status)
         .bind(now)
-        .bind(location_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::unique_as(e, "connector_id"))?;
+        tx.commit().await?;
+        Ok(evse_uid.try_get("evse_uid")?)
+    }
+
+    pub async fn delete_connector(&self, owner_id: i64, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Connector(id), now_ms()).await?;
+        sqlx::query("DELETE FROM connectors WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes the photo stored as `file` from `owner_id`'s location; returns its file name.
+    pub async fn delete_location_photo(&self, owner_id: i64, file: &str) -> Result<String, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let location: Option<i64> = sqlx::query_scalar("SELECT location_id FROM location_photos WHERE file_name = $1")
+            .bind(file)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let location = location.ok_or_else(|| StoreError::NotFound("photo".into()))?;
+        claim(&mut tx, owner_id, Target::Location(location), now_ms()).await?;
+        sqlx::query("DELETE FROM location_photos WHERE file_name = $1").bind(file).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(file.to_owned())
+    }
 }
 
 /// Which field a unique violation on `users` is about, so the caller can name it.
 fn unique_user_field(error: sqlx::Error) -> StoreError {
     let field = match &error {
-        sqlx::Error::Database(db)
-            if db.message().contains("email") || db.constraint() == Some("users_email_key") =>
-        {
+        sqlx::Error::Database(db) if db.message().contains("email") || db.constraint() == Some("users_email_key") => {
             "contact_email"
         }
         _ => "username",

@@ -6,6 +6,7 @@ mod error;
 mod locations;
 mod owners;
 mod photos;
+mod read;
 mod reference;
 mod sessions;
 mod tokens;
@@ -15,12 +16,15 @@ pub use demo::DemoSummary;
 pub use error::StoreError;
 pub use locations::{NewConnector, NewEvse, NewLocation, Registration};
 pub use photos::PhotoRefusal;
+pub use read::{Link, LocationFilter, OwnerRow, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};
 pub use tokens::ApiTokenInfo;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -38,6 +42,8 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file, so readiness can notice it was deleted under a running server.
     sqlite_file: Option<PathBuf>,
+    /// Statements run by the read queries: lets tests prove nested data is loaded in batches.
+    statements: Arc<AtomicU64>,
 }
 
 /// The URL of the embedded database inside a data directory.
@@ -59,8 +65,10 @@ impl Store {
                     if sqlite {
                         // Per-connection settings: durability on commit, enforced foreign keys,
                         // and waiting (not failing) while another connection writes.
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;")
-                            .await?;
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -72,11 +80,7 @@ impl Store {
             // WAL is a property of the file: set once, readers no longer block the writer.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self {
-            pool,
-            backend,
-            sqlite_file: sqlite_file_of(url),
-        })
+        Ok(Self { pool, backend, sqlite_file: sqlite_file_of(url), statements: Arc::default() })
     }
 
     /// Applies the migrations of this backend that are not applied yet.
@@ -85,10 +89,7 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))
+        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     pub fn backend(&self) -> Backend {
@@ -99,6 +100,15 @@ impl Store {
         &self.pool
     }
 
+    fn count_statement(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many read statements this store (and its clones) has run.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
     /// True when the database answers a query (and, for SQLite, its file still exists).
     pub async fn is_ready(&self) -> bool {
         if let Some(file) = &self.sqlite_file {
@@ -107,10 +117,7 @@ impl Store {
             }
         }
         let ping = sqlx::query("SELECT 1").execute(&self.pool);
-        matches!(
-            tokio::time::timeout(Duration::from_secs(2), ping).await,
-            Ok(Ok(_))
-        )
+        matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(_)))
     }
 
     pub async fn close(&self) {
@@ -124,16 +131,12 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(StoreError::Connect(
-            "DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into(),
-        ))
+        Err(StoreError::Connect("DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into()))
     }
 }
 
 fn sqlite_file_of(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
@@ -148,11 +151,23 @@ fn describe_connect_error(error: &sqlx::Error) -> String {
     }
 }
 
+/// A stored time as RFC 3339 in UTC with milliseconds, e.g. `2026-11-24T06:23:30.123Z`.
+pub fn rfc3339(ms: i64) -> String {
+    let nanos = i128::from(ms) * 1_000_000;
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
+}
+
+/// Parses RFC 3339 into stored milliseconds.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// Milliseconds since the Unix epoch: how every time is stored.
 pub fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -162,12 +177,16 @@ mod tests {
 
     #[test]
     fn sqlite_file_is_found_in_urls() {
-        assert_eq!(
-            sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"),
-            Some(PathBuf::from("/tmp/x/emsp.db"))
-        );
+        assert_eq!(sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"), Some(PathBuf::from("/tmp/x/emsp.db")));
         assert_eq!(sqlite_file_of("sqlite::memory:"), None);
         assert_eq!(sqlite_file_of("postgres://localhost/db"), None);
+    }
+
+    #[test]
+    fn times_round_trip_through_rfc3339() {
+        assert_eq!(rfc3339(1_719_814_489_123), "2024-07-01T06:14:49.123Z");
+        assert_eq!(parse_rfc3339("2024-07-01T06:14:49.123Z"), Some(1_719_814_489_123));
+        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 
     #[test]

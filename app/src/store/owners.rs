@@ -4,11 +4,7 @@ use super::{now_ms, Store, StoreError};
 impl Store {
     /// Uses the invitation whose secret digests to `token_hash` to set the password, once and
     /// before it expires; returns the username.
-    pub async fn accept_invitation(
-        &self,
-        token_hash: &str,
-        password_hash: &str,
-    ) -> Result<String, StoreError> {
+    pub async fn accept_invitation(&self, token_hash: &str, password_hash: &str) -> Result<String, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
@@ -19,22 +15,21 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let user_id = user_id.ok_or_else(|| StoreError::NotFound("a valid invitation".into()))?;
-        let username: String = sqlx::query_scalar("UPDATE users SET password_hash = $1, date_modified = $2 WHERE id = $3 RETURNING username")
-            .bind(password_hash)
-            .bind(now)
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let username: String = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1, date_modified = $2 WHERE id = $3 RETURNING username",
+        )
+        .bind(password_hash)
+        .bind(now)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(username)
     }
 
     /// Removes a CPO owner with everything it owns (used to undo a registration whose mail failed).
     pub async fn delete_cpo_owner(&self, owner_id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM cpo_owners WHERE id = $1")
-            .bind(owner_id)
-            .execute(self.pool())
-            .await?;
+        sqlx::query("DELETE FROM cpo_owners WHERE id = $1").bind(owner_id).execute(self.pool()).await?;
         Ok(())
     }
 
@@ -42,13 +37,12 @@ impl Store {
     pub async fn set_logo(&self, owner_id: i64, file: &str) -> Result<Option<String>, StoreError> {
         let mut tx = self.pool().begin().await?;
         // The write comes first so concurrent replacements serialise on the row.
-        let previous: Option<Option<String>> = sqlx::query_scalar(
-            "UPDATE cpo_owners SET date_modified = $1 WHERE id = $2 RETURNING logo",
-        )
-        .bind(now_ms())
-        .bind(owner_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let previous: Option<Option<String>> =
+            sqlx::query_scalar("UPDATE cpo_owners SET date_modified = $1 WHERE id = $2 RETURNING logo")
+                .bind(now_ms())
+                .bind(owner_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let previous = previous.ok_or_else(|| StoreError::NotFound("CPO owner".into()))?;
         sqlx::query("UPDATE cpo_owners SET logo = $1 WHERE id = $2")
             .bind(file)
@@ -60,11 +54,10 @@ impl Store {
     }
 
     pub async fn logo_of(&self, owner_id: i64) -> Result<Option<String>, StoreError> {
-        let logo: Option<Option<String>> =
-            sqlx::query_scalar("SELECT logo FROM cpo_owners WHERE id = $1")
-                .bind(owner_id)
-                .fetch_optional(self.pool())
-                .await?;
+        let logo: Option<Option<String>> = sqlx::query_scalar("SELECT logo FROM cpo_owners WHERE id = $1")
+            .bind(owner_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(logo.flatten())
     }
 }

@@ -20,12 +20,10 @@ impl From<sqlx::Error> for PhotoRefusal {
 impl Store {
     /// The CPO owner of a location, if it exists.
     pub async fn location_owner(&self, location_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT cpo_owner_id FROM locations WHERE id = $1")
-                .bind(location_id)
-                .fetch_optional(self.pool())
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT cpo_owner_id FROM locations WHERE id = $1")
+            .bind(location_id)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Adds `photos` to a location of `owner_id`, keeping at most `max`, all or none.
@@ -39,23 +37,21 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         // Touching the location first locks it, so two concurrent uploads cannot both pass the limit.
-        let owner: Option<i64> = sqlx::query_scalar(
-            "UPDATE locations SET date_modified = $1 WHERE id = $2 RETURNING cpo_owner_id",
-        )
-        .bind(now)
-        .bind(location_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("UPDATE locations SET date_modified = $1 WHERE id = $2 RETURNING cpo_owner_id")
+                .bind(now)
+                .bind(location_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         match owner {
             None => return Err(PhotoRefusal::UnknownLocation),
             Some(owner) if owner != owner_id => return Err(PhotoRefusal::NotOwner),
             Some(_) => {}
         }
-        let existing: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM location_photos WHERE location_id = $1")
-                .bind(location_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM location_photos WHERE location_id = $1")
+            .bind(location_id)
+            .fetch_one(&mut *tx)
+            .await?;
         if existing + photos.len() as i64 > max {
             return Err(PhotoRefusal::Full { existing, max });
         }
@@ -73,11 +69,9 @@ impl Store {
     }
 
     pub async fn photo_count(&self, location_id: i64) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM location_photos WHERE location_id = $1")
-                .bind(location_id)
-                .fetch_one(self.pool())
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM location_photos WHERE location_id = $1")
+            .bind(location_id)
+            .fetch_one(self.pool())
+            .await?)
     }
 }

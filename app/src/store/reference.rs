@@ -10,11 +10,8 @@ impl Store {
         let Some((table, _)) = REFERENCE_TABLES.iter().find(|(t, _)| *t == table) else {
             return Err(StoreError::NotFound(format!("reference table {table:?}")));
         };
-        let rows = sqlx::query(&format!(
-            "SELECT code, description FROM {table} ORDER BY id"
-        ))
-        .fetch_all(self.pool())
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT code, description FROM {table} ORDER BY id")).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| Ok((r.try_get("code")?, r.try_get("description")?)))
             .collect::<Result<_, sqlx::Error>>()
@@ -30,11 +27,10 @@ pub(crate) async fn reference_ids(
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(codes.len());
     for code in codes {
-        let id: Option<i64> =
-            sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE code = $1"))
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let id: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
         ids.push(id.ok_or_else(|| StoreError::NotFound(format!("{table} code {code:?}")))?);
     }
     Ok(ids)

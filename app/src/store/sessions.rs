@@ -37,16 +37,11 @@ fn account(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
 }
 
 impl Store {
-    pub async fn user_by_username(
-        &self,
-        username: &str,
-    ) -> Result<Option<UserAccount>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
-        ))
-        .bind(username)
-        .fetch_optional(self.pool())
-        .await?;
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserAccount>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(account).transpose()?)
     }
 
@@ -107,24 +102,21 @@ impl Store {
         .await?
         .rows_affected();
         if retired == 1 {
-            sqlx::query(
-                "INSERT INTO refresh_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)",
-            )
-            .bind(new_jti)
-            .bind(family)
-            .bind(new_expires_ms)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO refresh_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
+                .bind(new_jti)
+                .bind(family)
+                .bind(new_expires_ms)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             return Ok(Rotation::Rotated);
         }
-        let used: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT used_at FROM refresh_tokens WHERE jti = $1 AND family_id = $2",
-        )
-        .bind(old_jti)
-        .bind(family)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let used: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT used_at FROM refresh_tokens WHERE jti = $1 AND family_id = $2")
+                .bind(old_jti)
+                .bind(family)
+                .fetch_optional(&mut *tx)
+                .await?;
         let family_live: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM token_families WHERE id = $1 AND revoked_at IS NULL")
                 .bind(family)
@@ -142,12 +134,7 @@ impl Store {
     }
 
     /// Logout: the access token `jti` (valid until `expires_ms`) and its whole family stop working.
-    pub async fn revoke_session(
-        &self,
-        family: &str,
-        access_jti: &str,
-        expires_ms: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn revoke_session(&self, family: &str, access_jti: &str, expires_ms: i64) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING")
             .bind(access_jti)
@@ -186,33 +173,23 @@ impl Store {
     }
 
     /// Failures of `subject` since `since_ms`, and the time of the oldest of them.
-    pub async fn login_failures_since(
-        &self,
-        subject: &str,
-        since_ms: i64,
-    ) -> Result<(i64, Option<i64>), StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE subject = $1 AND at > $2")
-            .bind(subject)
-            .bind(since_ms)
-            .fetch_one(self.pool())
-            .await?;
+    pub async fn login_failures_since(&self, subject: &str, since_ms: i64) -> Result<(i64, Option<i64>), StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE subject = $1 AND at > $2")
+                .bind(subject)
+                .bind(since_ms)
+                .fetch_one(self.pool())
+                .await?;
         Ok((row.try_get("n")?, row.try_get("oldest")?))
     }
 
     pub async fn clear_login_failures(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE subject = $1")
-            .bind(subject)
-            .execute(self.pool())
-            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE subject = $1").bind(subject).execute(self.pool()).await?;
         Ok(())
     }
 }
 
-async fn revoke_family(
-    conn: &mut sqlx::AnyConnection,
-    family: &str,
-    now: i64,
-) -> Result<(), StoreError> {
+async fn revoke_family(conn: &mut sqlx::AnyConnection, family: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(family)

@@ -25,10 +25,9 @@ impl Store {
     }
 
     pub async fn list_api_tokens(&self) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        let rows =
-            sqlx::query("SELECT name, date_created, revoked_at FROM api_tokens ORDER BY name")
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query("SELECT name, date_created, revoked_at FROM api_tokens ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(ApiTokenInfo {
@@ -43,13 +42,11 @@ impl Store {
 
     /// Revokes the token called `name`; `NotFound` when there is no live token of that name.
     pub async fn revoke_api_token(&self, name: &str) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-        )
-        .bind(now_ms())
-        .bind(name)
-        .execute(self.pool())
-        .await?;
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(name)
+            .execute(self.pool())
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("live token {name:?}")));
         }
@@ -58,11 +55,10 @@ impl Store {
 
     /// The id of the live token whose secret is `token`, if any.
     pub async fn verify_api_token(&self, token: &str) -> Result<Option<i64>, StoreError> {
-        let row =
-            sqlx::query("SELECT id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-                .bind(secret::digest(token))
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query("SELECT id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(secret::digest(token))
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 }

@@ -17,19 +17,13 @@ impl Store {
     }
 
     /// Stores a new password hash for `username`.
-    pub async fn set_password_hash(
-        &self,
-        username: &str,
-        password_hash: &str,
-    ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE users SET password_hash = $1, date_modified = $2 WHERE username = $3",
-        )
-        .bind(password_hash)
-        .bind(now_ms())
-        .bind(username)
-        .execute(self.pool())
-        .await?;
+    pub async fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1, date_modified = $2 WHERE username = $3")
+            .bind(password_hash)
+            .bind(now_ms())
+            .bind(username)
+            .execute(self.pool())
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {username:?}")));
         }

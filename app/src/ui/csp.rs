@@ -6,10 +6,8 @@ pub fn send_policy() {
     #[cfg(feature = "ssr")]
     {
         use leptos::prelude::use_context;
-        let (Some(nonce), Some(response)) = (
-            leptos::nonce::use_nonce(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) else {
+        let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        else {
             return;
         };
         let policy = format!(

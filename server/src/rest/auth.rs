@@ -33,32 +33,16 @@ pub async fn login(
     ApiJson(body): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     if body.username.is_empty() || body.username.len() > 256 {
-        return Err(ApiError::bad_request(
-            "username",
-            "is required and at most 256 characters",
-        ));
+        return Err(ApiError::bad_request("username", "is required and at most 256 characters"));
     }
     if body.password.is_empty() || body.password.len() > 1024 {
-        return Err(ApiError::bad_request(
-            "password",
-            "is required and at most 1024 characters",
-        ));
+        return Err(ApiError::bad_request("password", "is required and at most 1024 characters"));
     }
-    let pair = service::login(
-        &state.store,
-        &state.keys,
-        &body.username,
-        &body.password,
-        peer.ip(),
-    )
-    .await?;
+    let pair = service::login(&state.store, &state.keys, &body.username, &body.password, peer.ip()).await?;
     Ok(success(pair, "SUCCESS"))
 }
 
-pub async fn refresh(
-    State(state): State<AppState>,
-    BearerToken(token): BearerToken,
-) -> Result<Response, ApiError> {
+pub async fn refresh(State(state): State<AppState>, BearerToken(token): BearerToken) -> Result<Response, ApiError> {
     let pair = service::refresh(&state.store, &state.keys, &token).await?;
     Ok(success(pair, "SUCCESS"))
 }

@@ -10,11 +10,7 @@ use serde_json::{json, Value};
 /// A successful reply: HTTP 200 with `data` and `message`.
 pub fn success(data: impl Serialize, message: &str) -> Response {
     let data = serde_json::to_value(data).unwrap_or(Value::Null);
-    (
-        StatusCode::OK,
-        Json(json!({ "status": 200, "data": data, "message": message })),
-    )
-        .into_response()
+    (StatusCode::OK, Json(json!({ "status": 200, "data": data, "message": message }))).into_response()
 }
 
 /// A REST error: converts from the services' error and renders the envelope.
@@ -81,9 +77,7 @@ impl IntoResponse for ApiError {
                 }
             }
             ServiceError::Unauthorized => {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             _ => {}
         }

@@ -24,12 +24,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 JsonRejection::MissingJsonContentType(_) => {
                     ServiceError::UnsupportedMedia("Content-Type must be application/json".into())
                 }
-                JsonRejection::JsonSyntaxError(_) => {
-                    ServiceError::invalid("body", "is not valid JSON")
-                }
-                JsonRejection::JsonDataError(e) => {
-                    ServiceError::invalid("body", data_error(&e.body_text()))
-                }
+                JsonRejection::JsonSyntaxError(_) => ServiceError::invalid("body", "is not valid JSON"),
+                JsonRejection::JsonDataError(e) => ServiceError::invalid("body", data_error(&e.body_text())),
                 other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                     ServiceError::TooLarge("the body exceeds 64 KiB".into())
                 }
@@ -41,9 +37,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// serde's own words ("missing field `username`", "unknown field `role`"), without axum's prefix.
 fn data_error(text: &str) -> String {
-    text.rsplit_once("type: ")
-        .map_or(text, |(_, detail)| detail)
-        .to_owned()
+    text.rsplit_once("type: ").map_or(text, |(_, detail)| detail).to_owned()
 }
 
 /// The bearer token of the request, if any.
@@ -60,9 +54,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        bearer(parts)
-            .map(|t| BearerToken(t.to_owned()))
-            .ok_or(ApiError(ServiceError::Unauthorized))
+        bearer(parts).map(|t| BearerToken(t.to_owned())).ok_or(ApiError(ServiceError::Unauthorized))
     }
 }
 
@@ -89,19 +81,13 @@ impl FromRequestParts<AppState> for AccessSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or(ApiError(ServiceError::Unauthorized))?;
-        Ok(AccessSession(
-            service::authenticate_access(&state.store, &state.keys, token).await?,
-        ))
+        Ok(AccessSession(service::authenticate_access(&state.store, &state.keys, token).await?))
     }
 }
 
 impl AccessSession {
     /// The CPO owner this session acts for; administrators own no CPO.
     pub fn cpo_owner_id(&self) -> Result<i64, ApiError> {
-        self.0.user.cpo_owner_id.ok_or_else(|| {
-            ApiError(ServiceError::Forbidden(
-                "only CPO owners can do this".into(),
-            ))
-        })
+        self.0.user.cpo_owner_id.ok_or_else(|| ApiError(ServiceError::Forbidden("only CPO owners can do this".into())))
     }
 }

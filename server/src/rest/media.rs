@@ -10,9 +10,7 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 
 fn rejected(_: MultipartRejection) -> ApiError {
-    ApiError(ServiceError::UnsupportedMedia(
-        "Content-Type must be multipart/form-data".into(),
-    ))
+    ApiError(ServiceError::UnsupportedMedia("Content-Type must be multipart/form-data".into()))
 }
 
 fn broken(e: MultipartError) -> ApiError {
@@ -28,9 +26,7 @@ async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8>, ApiError
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(broken)? {
         if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-            return Err(ApiError(ServiceError::TooLarge(format!(
-                "{name}: each image may be at most 5 MiB"
-            ))));
+            return Err(ApiError(ServiceError::TooLarge(format!("{name}: each image may be at most 5 MiB"))));
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -60,12 +56,7 @@ pub async fn upload_logo(
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         match field.name() {
             Some("cpo_logo") if logo.is_none() => logo = Some(read_file(field, "cpo_logo").await?),
-            Some("cpo_logo") => {
-                return Err(ApiError::bad_request(
-                    "cpo_logo",
-                    "only one logo may be sent",
-                ))
-            }
+            Some("cpo_logo") => return Err(ApiError::bad_request("cpo_logo", "only one logo may be sent")),
             other => return Err(unexpected(other)),
         }
     }
@@ -86,10 +77,7 @@ pub async fn upload_location_photos(
         match field.name() {
             Some("location_photos") => {
                 if photos.len() as i64 >= media::MAX_PHOTOS_PER_LOCATION {
-                    return Err(ApiError::bad_request(
-                        "location_photos",
-                        "at most 5 photos per request",
-                    ));
+                    return Err(ApiError::bad_request("location_photos", "at most 5 photos per request"));
                 }
                 photos.push(read_file(field, "location_photos").await?);
             }
@@ -102,8 +90,6 @@ pub async fn upload_location_photos(
         .trim()
         .parse()
         .map_err(|_| ApiError::bad_request("location_id", "must be a location id (a number)"))?;
-    let urls =
-        media::add_location_photos(&state.store, &state.uploads, owner_id, location_id, photos)
-            .await?;
+    let urls = media::add_location_photos(&state.store, &state.uploads, owner_id, location_id, photos).await?;
     Ok(success(urls, "Success"))
 }

@@ -26,10 +26,7 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
     let uploads = Router::new()
         .route("/ocpi/cpo/2.2/cpo/upload", post(media::upload_logo))
-        .route(
-            "/2.2/locations/photos/uploads",
-            post(media::upload_location_photos),
-        )
+        .route("/2.2/locations/photos/uploads", post(media::upload_location_photos))
         .layer(DefaultBodyLimit::max(MULTIPART_BODY_LIMIT));
     Router::new().merge(json).merge(uploads).route(
         "/api/openapi.json",

@@ -30,11 +30,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request failed")
+        self.http.get(self.url(path)).send().await.expect("request failed")
     }
 
     /// Drops the test database while the server keeps running (PostgreSQL), or deletes the file.
@@ -51,9 +47,7 @@ impl TestApp {
 
 /// The PostgreSQL server for tests, if configured.
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("EMSP_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("EMSP_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// A database created for one test and dropped when the test ends.
@@ -65,22 +59,11 @@ struct PgDatabase {
 impl PgDatabase {
     async fn create(admin_url: &str) -> (Self, String) {
         let name = format!("emsp_test_{}", random_name());
-        let admin = app::store::Store::connect(admin_url)
-            .await
-            .expect("connect to EMSP_TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(admin.pool())
-            .await
-            .expect("create database");
+        let admin = app::store::Store::connect(admin_url).await.expect("connect to EMSP_TEST_POSTGRES_URL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.expect("create database");
         admin.close().await;
         let url = with_database(admin_url, &name);
-        (
-            Self {
-                admin_url: admin_url.to_owned(),
-                name,
-            },
-            url,
-        )
+        (Self { admin_url: admin_url.to_owned(), name }, url)
     }
 
     async fn drop_now(&self) {
@@ -94,16 +77,10 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        let me = PgDatabase {
-            admin_url: self.admin_url.clone(),
-            name: self.name.clone(),
-        };
+        let me = PgDatabase { admin_url: self.admin_url.clone(), name: self.name.clone() };
         // Drop runs outside async; a small runtime of its own does the cleanup.
         let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 rt.block_on(me.drop_now());
             }
             std::mem::forget(me);
@@ -114,13 +91,9 @@ impl Drop for PgDatabase {
 
 /// `postgres://u@h:p/db?x` with its database replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{}", &base[..path_start], name);
     if let Some(q) = query {
         out.push('?');
@@ -132,16 +105,11 @@ pub fn with_database(url: &str, name: &str) -> String {
 pub fn random_name() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..16)
-        .map(|_| char::from(b'a' + rng.gen_range(0..26)))
-        .collect()
+    (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
 }
 
 /// A fresh database URL for `backend` (None: PostgreSQL not configured) plus its guard.
-async fn fresh_database(
-    backend: Backend,
-    dir: &std::path::Path,
-) -> Option<(String, Option<PgDatabase>)> {
+async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<(String, Option<PgDatabase>)> {
     match backend {
         Backend::Sqlite => Some((app::store::sqlite_url_for(dir), None)),
         Backend::Postgres => {
@@ -173,16 +141,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let base = format!("http://{}", application.local_addr());
     let store = application.state().store.clone();
     tokio::spawn(application.run_until(std::future::pending()));
-    Some(TestApp {
-        base,
-        http: reqwest::Client::new(),
-        store,
-        database_url,
-        data_dir,
-        backend,
-        pg,
-        _dir: dir,
-    })
+    Some(TestApp { base, http: reqwest::Client::new(), store, database_url, data_dir, backend, pg, _dir: dir })
 }
 
 /// Runs an async test body once per backend: `both_backends!(name)` for `async fn name(app: TestApp)`.
@@ -228,10 +187,7 @@ pub mod fixtures {
 
     impl TestApp {
         pub async fn api_token(&self) -> String {
-            self.store
-                .create_api_token(&super::random_name())
-                .await
-                .expect("api token")
+            self.store.create_api_token(&super::random_name()).await.expect("api token")
         }
 
         /// The request is built at once, so the future borrows neither `bearer` nor `body`.
@@ -241,76 +197,41 @@ pub mod fixtures {
             bearer: &str,
             body: &Value,
         ) -> impl std::future::Future<Output = reqwest::Response> + 'static {
-            let request = self
-                .http
-                .post(self.url(path))
-                .bearer_auth(bearer)
-                .json(body);
+            let request = self.http.post(self.url(path)).bearer_auth(bearer).json(body);
             async move { request.send().await.expect("request") }
         }
 
         pub async fn post_bearer(&self, path: &str, bearer: &str) -> reqwest::Response {
-            self.http
-                .post(self.url(path))
-                .bearer_auth(bearer)
-                .send()
-                .await
-                .expect("request")
+            self.http.post(self.url(path)).bearer_auth(bearer).send().await.expect("request")
         }
 
         /// The invitation token of the newest mail in the outbox.
         pub fn invitation_from_outbox(&self) -> String {
             let outbox = self.data_dir.join("outbox");
-            let mut mails: Vec<_> = std::fs::read_dir(&outbox)
-                .expect("outbox")
-                .filter_map(Result::ok)
-                .collect();
+            let mut mails: Vec<_> = std::fs::read_dir(&outbox).expect("outbox").filter_map(Result::ok).collect();
             mails.sort_by_key(|m| m.metadata().and_then(|m| m.modified()).ok());
-            let mail = std::fs::read_to_string(mails.last().expect("a mail in the outbox").path())
-                .expect("mail");
+            let mail = std::fs::read_to_string(mails.last().expect("a mail in the outbox").path()).expect("mail");
             // Quoted-printable may fold long lines with a trailing '='.
-            let unfolded = mail
-                .replace("=\r\n", "")
-                .replace("=\n", "")
-                .replace("=3D", "=");
+            let unfolded = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
             let start = unfolded.find("token=").expect("link in mail") + "token=".len();
-            unfolded[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                .collect()
+            unfolded[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect()
         }
 
         /// Registers `username`, sets its password through the invitation, returns its owner id.
         pub async fn registered_owner(&self, token: &str, username: &str, password: &str) -> i64 {
-            let response = self
-                .post_json("/ocpi/cpo/2.2/register", token, &registration(username))
-                .await;
-            assert_eq!(
-                response.status(),
-                200,
-                "{}",
-                response.text().await.unwrap_or_default()
-            );
+            let response = self.post_json("/ocpi/cpo/2.2/register", token, &registration(username)).await;
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
             let invitation = self.invitation_from_outbox();
             app::services::registration::accept_invitation(&self.store, &invitation, password)
                 .await
                 .expect("accept invitation");
-            self.store
-                .user_by_username(username)
-                .await
-                .expect("user")
-                .and_then(|u| u.cpo_owner_id)
-                .expect("owner id")
+            self.store.user_by_username(username).await.expect("user").and_then(|u| u.cpo_owner_id).expect("owner id")
         }
 
         /// Signs in and returns the contract's `data` object.
         pub async fn login(&self, token: &str, username: &str, password: &str) -> Value {
             let response = self
-                .post_json(
-                    "/ocpi/cpo/api/auth/v1/login",
-                    token,
-                    &json!({ "username": username, "password": password }),
-                )
+                .post_json("/ocpi/cpo/api/auth/v1/login", token, &json!({ "username": username, "password": password }))
                 .await;
             assert_eq!(response.status(), 200);
             response.json::<Value>().await.expect("json")["data"].clone()
@@ -364,20 +285,13 @@ pub mod fixtures {
         for byte in data {
             crc ^= u32::from(*byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
             }
         }
         !crc
     }
 
     pub fn file_part(bytes: Vec<u8>, name: &str, mime: &str) -> reqwest::multipart::Part {
-        reqwest::multipart::Part::bytes(bytes)
-            .file_name(name.to_owned())
-            .mime_str(mime)
-            .expect("mime")
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).expect("mime")
     }
 }

@@ -1,0 +1,58 @@
+//! Rows as the APIs and pages show them. Times are Unix milliseconds; `rfc3339` formats them.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeRow {
+    pub id: i64,
+    pub code: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationRow {
+    pub id: i64,
+    pub cpo_owner_id: i64,
+    pub name: String,
+    pub address: String,
+    pub address_lat: f64,
+    pub address_lng: f64,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country_code: String,
+    pub publish: bool,
+    pub date_created: i64,
+    pub date_modified: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvseRow {
+    pub uid: String,
+    pub evse_id: String,
+    pub serial_number: Option<String>,
+    pub meter_type: Option<String>,
+    pub status: String,
+    pub cpo_location_id: i64,
+    pub current_ws_connection_id: Option<String>,
+    pub server_id: Option<String>,
+    pub date_created: i64,
+    pub date_modified: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectorRow {
+    pub id: i64,
+    pub evse_uid: String,
+    pub connector_id: String,
+    pub standard: String,
+    pub format: String,
+    pub power_type: String,
+    pub max_voltage: i64,
+    pub max_amperage: i64,
+    pub max_electric_power: Option<i64>,
+    pub connector_type: Option<String>,
+    pub rate_setting: Option<String>,
+    pub status: String,
+    pub date_created: i64,
+    pub date_modified: i64,
+}

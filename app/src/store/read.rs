@@ -1,0 +1,383 @@
+//! Reading locations, EVSEs and connectors for the APIs: one page query per root, then one batch
+//! query per nested relation, so the statement count does not grow with the page size.
+use super::{Store, StoreError};
+use crate::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+/// Who is reading: decides which locations (and so which EVSEs) exist for the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// An API client: published locations only.
+    Public,
+    /// A CPO owner: published locations and its own unpublished ones.
+    Owner(i64),
+    /// A platform administrator: everything.
+    Admin,
+}
+
+/// A value bound to a `$n` placeholder.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// SQL text with `$n` placeholders numbered as values are added (portable across both backends).
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Self {
+        Self { text: text.to_owned(), args: Vec::new() }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// `(v1, v2, …)` for an IN list (never empty: callers return early for no keys).
+    fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.push("(");
+        for (i, arg) in args.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(arg);
+        }
+        self.push(")")
+    }
+
+    fn visible(&mut self, viewer: Viewer, alias: &str) -> &mut Self {
+        match viewer {
+            Viewer::Public => self.push(&format!("{alias}.publish = 1")),
+            Viewer::Owner(id) => {
+                self.push(&format!("({alias}.publish = 1 OR {alias}.cpo_owner_id = ")).bind(Arg::Int(id)).push(")")
+            }
+            Viewer::Admin => self.push("1 = 1"),
+        }
+    }
+
+    async fn fetch(&self, store: &Store) -> Result<Vec<AnyRow>, StoreError> {
+        store.count_statement();
+        let mut query = sqlx::query::<Any>(&self.text);
+        for arg in &self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+            };
+        }
+        Ok(query.fetch_all(store.pool()).await?)
+    }
+}
+
+/// `%term%` for a case-insensitive substring match with `%`, `_` and `\` taken literally.
+fn contains_pattern(term: &str) -> String {
+    let mut out = String::from("%");
+    for c in term.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+pub const LOCATION_COLUMNS: &str =
+    "l.id, l.cpo_owner_id, l.name, l.address, l.address_lat, l.address_lng, l.city, l.region, \
+     l.postal_code, l.country_code, l.publish, l.date_created, l.date_modified";
+const EVSE_COLUMNS: &str = "e.uid, e.evse_id, e.serial_number, e.meter_type, e.status, e.cpo_location_id, \
+     e.current_ws_connection_id, e.server_id, e.date_created, e.date_modified";
+const CONNECTOR_COLUMNS: &str = "c.id, c.evse_uid, c.connector_id, c.standard, c.format, c.power_type, c.max_voltage, \
+     c.max_amperage, c.max_electric_power, c.connector_type, c.rate_setting, c.status, c.date_created, c.date_modified";
+
+pub fn location_row(row: &AnyRow) -> Result<LocationRow, sqlx::Error> {
+    Ok(LocationRow {
+        id: row.try_get("id")?,
+        cpo_owner_id: row.try_get("cpo_owner_id")?,
+        name: row.try_get("name")?,
+        address: row.try_get("address")?,
+        address_lat: row.try_get("address_lat")?,
+        address_lng: row.try_get("address_lng")?,
+        city: row.try_get("city")?,
+        region: row.try_get("region")?,
+        postal_code: row.try_get("postal_code")?,
+        country_code: row.try_get("country_code")?,
+        publish: row.try_get::<i64, _>("publish")? != 0,
+        date_created: row.try_get("date_created")?,
+        date_modified: row.try_get("date_modified")?,
+    })
+}
+
+fn evse_row(row: &AnyRow) -> Result<EvseRow, sqlx::Error> {
+    Ok(EvseRow {
+        uid: row.try_get("uid")?,
+        evse_id: row.try_get("evse_id")?,
+        serial_number: row.try_get("serial_number")?,
+        meter_type: row.try_get("meter_type")?,
+        status: row.try_get("status")?,
+        cpo_location_id: row.try_get("cpo_location_id")?,
+        current_ws_connection_id: row.try_get("current_ws_connection_id")?,
+        server_id: row.try_get("server_id")?,
+        date_created: row.try_get("date_created")?,
+        date_modified: row.try_get("date_modified")?,
+    })
+}
+
+fn connector_row(row: &AnyRow) -> Result<ConnectorRow, sqlx::Error> {
+    Ok(ConnectorRow {
+        id: row.try_get("id")?,
+        evse_uid: row.try_get("evse_uid")?,
+        connector_id: row.try_get("connector_id")?,
+        standard: row.try_get("standard")?,
+        format: row.try_get("format")?,
+        power_type: row.try_get("power_type")?,
+        max_voltage: row.try_get("max_voltage")?,
+        max_amperage: row.try_get("max_amperage")?,
+        max_electric_power: row.try_get("max_electric_power")?,
+        connector_type: row.try_get("connector_type")?,
+        rate_setting: row.try_get("rate_setting")?,
+        status: row.try_get("status")?,
+        date_created: row.try_get("date_created")?,
+        date_modified: row.try_get("date_modified")?,
+    })
+}
+
+fn all<T>(rows: &[AnyRow], convert: impl Fn(&AnyRow) -> Result<T, sqlx::Error>) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(convert).collect::<Result<_, _>>().map_err(Into::into)
+}
+
+/// Filters of the `locations` query.
+#[derive(Debug, Clone, Default)]
+pub struct LocationFilter {
+    pub name: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub modified_since_ms: Option<i64>,
+}
+
+/// Columns the `evse` query may sort by, named as in the API.
+pub const EVSE_ORDERS: &[(&str, &str)] =
+    &[("location", "l.name"), ("evse_id", "e.evse_id"), ("status", "e.status"), ("date_created", "e.date_created")];
+
+/// Link tables from a location or an EVSE to a reference table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Link {
+    Facilities,
+    ParkingRestrictions,
+    ParkingTypes,
+    Capabilities,
+    PaymentTypes,
+}
+
+impl Link {
+    /// (link table, owner column, reference column, reference table)
+    fn tables(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Link::Facilities => ("location_facilities", "location_id", "facility_id", "facilities"),
+            Link::ParkingRestrictions => {
+                ("location_parking_restrictions", "location_id", "parking_restriction_id", "parking_restrictions")
+            }
+            Link::ParkingTypes => ("location_parking_types", "location_id", "parking_type_id", "parking_types"),
+            Link::Capabilities => ("evse_capabilities", "evse_uid", "capability_id", "capabilities"),
+            Link::PaymentTypes => ("evse_payment_types", "evse_uid", "payment_type_id", "payment_types"),
+        }
+    }
+}
+
+impl Store {
+    /// A page of locations visible to `viewer`, oldest first.
+    pub async fn locations_page(
+        &self,
+        viewer: Viewer,
+        filter: &LocationFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<LocationRow>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {LOCATION_COLUMNS} FROM locations l WHERE "));
+        sql.visible(viewer, "l");
+        if let Some(name) = &filter.name {
+            sql.push(" AND LOWER(l.name) LIKE ").bind(Arg::Text(contains_pattern(name))).push(" ESCAPE '\\'");
+        }
+        if let Some(city) = &filter.city {
+            sql.push(" AND LOWER(l.city) = ").bind(Arg::Text(city.to_lowercase()));
+        }
+        if let Some(country) = &filter.country_code {
+            sql.push(" AND l.country_code = ").bind(Arg::Text(country.to_uppercase()));
+        }
+        if let Some(since) = filter.modified_since_ms {
+            sql.push(" AND l.date_modified >= ").bind(Arg::Int(since));
+        }
+        sql.push(" ORDER BY l.id LIMIT ").bind(Arg::Int(limit)).push(" OFFSET ").bind(Arg::Int(offset));
+        all(&sql.fetch(self).await?, location_row)
+    }
+
+    /// A page of EVSEs whose location is visible to `viewer` and whose name contains `name`,
+    /// sorted by `order_by` (a key of `EVSE_ORDERS`) and then by uid so pages never overlap.
+    pub async fn evse_page(
+        &self,
+        viewer: Viewer,
+        name: Option<&str>,
+        order_by: &str,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<EvseRow>, StoreError> {
+        let column =
+            EVSE_ORDERS.iter().find(|(key, _)| *key == order_by).map(|(_, column)| *column).unwrap_or("l.name");
+        let direction = if descending { "DESC" } else { "ASC" };
+        let mut sql = Sql::new(&format!(
+            "SELECT {EVSE_COLUMNS} FROM evses e JOIN locations l ON l.id = e.cpo_location_id WHERE "
+        ));
+        sql.visible(viewer, "l");
+        if let Some(name) = name {
+            sql.push(" AND LOWER(l.name) LIKE ").bind(Arg::Text(contains_pattern(name))).push(" ESCAPE '\\'");
+        }
+        sql.push(&format!(" ORDER BY {column} {direction}, e.uid {direction} LIMIT "))
+            .bind(Arg::Int(limit))
+            .push(" OFFSET ")
+            .bind(Arg::Int(offset));
+        all(&sql.fetch(self).await?, evse_row)
+    }
+
+    pub async fn locations_by_ids(&self, ids: &[i64]) -> Result<Vec<LocationRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!("SELECT {LOCATION_COLUMNS} FROM locations l WHERE l.id IN "));
+        sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
+        all(&sql.fetch(self).await?, location_row)
+    }
+
+    pub async fn evses_of_locations(&self, location_ids: &[i64]) -> Result<Vec<EvseRow>, StoreError> {
+        if location_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!("SELECT {EVSE_COLUMNS} FROM evses e WHERE e.cpo_location_id IN "));
+        sql.bind_list(location_ids.iter().map(|id| Arg::Int(*id))).push(" ORDER BY e.evse_id");
+        all(&sql.fetch(self).await?, evse_row)
+    }
+
+    pub async fn connectors_of_evses(&self, uids: &[String]) -> Result<Vec<ConnectorRow>, StoreError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!("SELECT {CONNECTOR_COLUMNS} FROM connectors c WHERE c.evse_uid IN "));
+        sql.bind_list(uids.iter().map(|uid| Arg::Text(uid.clone()))).push(" ORDER BY c.evse_uid, c.connector_id");
+        all(&sql.fetch(self).await?, connector_row)
+    }
+
+    /// `(location id, photo file)` of the given locations, oldest photo first.
+    pub async fn photos_of_locations(&self, location_ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        if location_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT location_id, file_name FROM location_photos WHERE location_id IN ");
+        sql.bind_list(location_ids.iter().map(|id| Arg::Int(*id))).push(" ORDER BY id");
+        let rows = sql.fetch(self).await?;
+        all(&rows, |r| Ok((r.try_get("location_id")?, r.try_get("file_name")?)))
+    }
+
+    /// `(owner key, code)` pairs of a link table for location ids (`Int`) or EVSE uids (`Text`).
+    async fn linked_codes(&self, link: Link, keys: Vec<Arg>) -> Result<Vec<(AnyRow, CodeRow)>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (table, owner, reference, codes) = link.tables();
+        let mut sql = Sql::new(&format!(
+            "SELECT k.{owner} AS owner_key, r.id, r.code, r.description FROM {table} k JOIN {codes} r ON r.id = k.{reference} WHERE k.{owner} IN "
+        ));
+        sql.bind_list(keys).push(" ORDER BY r.id");
+        let rows = sql.fetch(self).await?;
+        rows.into_iter()
+            .map(|row| {
+                let code = CodeRow {
+                    id: row.try_get("id")?,
+                    code: row.try_get("code")?,
+                    description: row.try_get("description")?,
+                };
+                Ok((row, code))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    pub async fn codes_of_locations(
+        &self,
+        link: Link,
+        location_ids: &[i64],
+    ) -> Result<Vec<(i64, CodeRow)>, StoreError> {
+        let rows = self.linked_codes(link, location_ids.iter().map(|id| Arg::Int(*id)).collect()).await?;
+        rows.into_iter()
+            .map(|(row, code)| Ok((row.try_get("owner_key")?, code)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    pub async fn codes_of_evses(&self, link: Link, uids: &[String]) -> Result<Vec<(String, CodeRow)>, StoreError> {
+        let rows = self.linked_codes(link, uids.iter().map(|uid| Arg::Text(uid.clone())).collect()).await?;
+        rows.into_iter()
+            .map(|(row, code)| Ok((row.try_get("owner_key")?, code)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_wildcards_literally() {
+        assert_eq!(contains_pattern("Fi"), "%fi%");
+        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+        assert_eq!(contains_pattern("' OR 1=1 --"), "%' or 1=1 --%");
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("SELECT 1 FROM locations l WHERE ");
+        sql.visible(Viewer::Owner(7), "l").push(" AND l.id IN ").bind_list([Arg::Int(1), Arg::Int(2)]);
+        assert_eq!(
+            sql.text,
+            "SELECT 1 FROM locations l WHERE (l.publish = 1 OR l.cpo_owner_id = $1) AND l.id IN ($2, $3)"
+        );
+    }
+}
+
+/// A CPO owner as the public APIs show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnerRow {
+    pub id: i64,
+    pub cpo_owner_name: String,
+    pub logo: Option<String>,
+}
+
+impl Store {
+    pub async fn owners_by_ids(&self, ids: &[i64]) -> Result<Vec<OwnerRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, cpo_owner_name, logo FROM cpo_owners WHERE id IN ");
+        sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
+        let rows = sql.fetch(self).await?;
+        all(&rows, |r| {
+            Ok(OwnerRow {
+                id: r.try_get("id")?,
+                cpo_owner_name: r.try_get("cpo_owner_name")?,
+                logo: r.try_get("logo")?,
+            })
+        })
+    }
+}

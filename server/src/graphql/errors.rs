@@ -1,0 +1,53 @@
+//! GraphQL errors: the services' errors with a machine-readable `code` (and the offending fields
+//! for validation), never database text.
+use app::error::ServiceError;
+use async_graphql::{Error, ErrorExtensions};
+
+/// An opaque error whose cause goes to the log only.
+pub fn internal(cause: &dyn std::fmt::Display) -> Error {
+    tracing::error!(%cause, "graphql request failed");
+    Error::new("internal error").extend_with(|_, e| e.set("code", "INTERNAL"))
+}
+
+pub fn bad_input(field: &str, message: impl Into<String>) -> Error {
+    service(ServiceError::invalid(field, message))
+}
+
+pub fn service(error: ServiceError) -> Error {
+    let code = match &error {
+        ServiceError::Invalid(_) => "BAD_USER_INPUT",
+        ServiceError::Conflict(_) => "CONFLICT",
+        ServiceError::Unauthorized => "UNAUTHENTICATED",
+        ServiceError::Forbidden(_) => "FORBIDDEN",
+        ServiceError::NotFound(_) => "NOT_FOUND",
+        ServiceError::TooLarge(_) | ServiceError::UnsupportedMedia(_) => "BAD_USER_INPUT",
+        ServiceError::Throttled(_) => "THROTTLED",
+        ServiceError::Internal(cause) => return internal(cause),
+    };
+    let fields: Vec<String> = match &error {
+        ServiceError::Invalid(fields) => fields.iter().map(|f| f.field.clone()).collect(),
+        ServiceError::Conflict(field) => vec![field.clone()],
+        _ => Vec::new(),
+    };
+    Error::new(error.to_string()).extend_with(|_, e| {
+        e.set("code", code);
+        if !fields.is_empty() {
+            e.set("fields", fields.clone());
+        }
+    })
+}
+
+impl From<ServiceErrorWrapper> for Error {
+    fn from(e: ServiceErrorWrapper) -> Self {
+        service(e.0)
+    }
+}
+
+/// Lets `?` turn store and service errors into GraphQL errors.
+pub struct ServiceErrorWrapper(pub ServiceError);
+
+impl From<app::store::StoreError> for ServiceErrorWrapper {
+    fn from(e: app::store::StoreError) -> Self {
+        ServiceErrorWrapper(e.into())
+    }
+}

@@ -1,0 +1,219 @@
+//! GraphQL over HTTP at `/graphql` (POST, and GET for queries), with an explorer at `/graphiql`
+//! that needs no CDN. Guarded by depth, complexity and body-size limits and a time limit.
+mod errors;
+mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use crate::state::AppState;
+use app::auth::service::authenticate_access;
+use app::store::Viewer;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::ParseRequestError;
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+pub const BODY_LIMIT: usize = 1024 * 1024;
+pub const TIME_LIMIT: Duration = Duration::from_secs(10);
+/// The contract's queries are depth 4; nothing legitimate needs more than a few levels beyond.
+pub const DEPTH_LIMIT: usize = 10;
+/// Roughly the number of fields a query selects (each alias counts): the contract's locations
+/// query is about 70.
+pub const COMPLEXITY_LIMIT: usize = 500;
+
+pub type FullSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// Served for GET, where mutations must not be reachable (GraphQL over HTTP: GET is safe).
+pub type ReadSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+#[derive(Clone)]
+pub struct Schemas {
+    pub full: FullSchema,
+    pub read: ReadSchema,
+}
+
+pub fn schemas() -> Schemas {
+    Schemas {
+        full: Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+            .limit_depth(DEPTH_LIMIT)
+            .limit_complexity(COMPLEXITY_LIMIT)
+            .limit_directives(10)
+            .finish(),
+        read: Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+            .limit_depth(DEPTH_LIMIT)
+            .limit_complexity(COMPLEXITY_LIMIT)
+            .limit_directives(10)
+            .finish(),
+    }
+}
+
+/// The schema as SDL (what `server/schema.graphql` holds).
+pub fn sdl() -> String {
+    schemas().full.sdl()
+}
+
+/// Who is asking: an API client (published data) or a signed-in user.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub viewer: Viewer,
+    pub owner_id: Option<i64>,
+}
+
+/// A GraphQL-style error body with an HTTP status, for failures before execution.
+fn http_error(status: StatusCode, message: &str) -> Response {
+    let mut response = (status, axum::Json(json!({ "errors": [{ "message": message }] }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// Request-parsing failures (malformed JSON, batches, too large) as GraphQL errors.
+pub struct Rejection(ParseRequestError);
+
+impl From<ParseRequestError> for Rejection {
+    fn from(e: ParseRequestError) -> Self {
+        Rejection(e)
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self.0 {
+            ParseRequestError::PayloadTooLarge => {
+                http_error(StatusCode::PAYLOAD_TOO_LARGE, "the request body exceeds 1 MiB")
+            }
+            ParseRequestError::UnsupportedBatch => {
+                http_error(StatusCode::BAD_REQUEST, "batched requests are not supported")
+            }
+            ParseRequestError::Io(e) if e.to_string().contains("length limit") => {
+                http_error(StatusCode::PAYLOAD_TOO_LARGE, "the request body exceeds 1 MiB")
+            }
+            _ => http_error(StatusCode::BAD_REQUEST, "the request is not a valid GraphQL request"),
+        }
+    }
+}
+
+/// `Authorization: Bearer <TOKEN or ACCESS_TOKEN>`.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+    let unauthorized = || http_error(StatusCode::UNAUTHORIZED, "a valid API token or access token is required");
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(unauthorized)?;
+    match state.store.verify_api_token(token).await {
+        Ok(Some(_)) => return Ok(Caller { viewer: Viewer::Public, owner_id: None }),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(cause = %e, "token check failed");
+            return Err(http_error(StatusCode::SERVICE_UNAVAILABLE, "try again later"));
+        }
+    }
+    let session = authenticate_access(&state.store, &state.keys, token).await.map_err(|_| unauthorized())?;
+    Ok(match (session.user.role.as_str(), session.user.cpo_owner_id) {
+        ("ADMIN", _) => Caller { viewer: Viewer::Admin, owner_id: None },
+        (_, Some(owner)) => Caller { viewer: Viewer::Owner(owner), owner_id: Some(owner) },
+        _ => Caller { viewer: Viewer::Public, owner_id: None },
+    })
+}
+
+fn prepare(state: &AppState, caller: Caller, request: async_graphql::Request) -> async_graphql::Request {
+    let loader = DataLoader::new(loaders::Db(state.store.clone()), tokio::spawn);
+    request.data(caller).data(state.store.clone()).data(state.uploads.clone()).data(loader)
+}
+
+async fn run<F>(execution: F) -> Response
+where
+    F: std::future::Future<Output = async_graphql::Response>,
+{
+    match tokio::time::timeout(TIME_LIMIT, execution).await {
+        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Err(_) => http_error(StatusCode::SERVICE_UNAVAILABLE, "the query exceeded the 10 s time limit"),
+    }
+}
+
+async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest<Rejection>, Rejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => return rejection.into_response(),
+    };
+    let caller = match caller(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let request = prepare(&state, caller, request);
+    run(state.graphql.full.execute(request)).await
+}
+
+async fn get_query(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest<Rejection>, Rejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => return rejection.into_response(),
+    };
+    let caller = match caller(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let request = prepare(&state, caller, request);
+    run(state.graphql.read.execute(request)).await
+}
+
+/// The body-limit layer answers 413 in plain text; clients of this route expect a GraphQL error.
+async fn too_large_as_graphql_error(response: Response) -> Response {
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return http_error(StatusCode::PAYLOAD_TOO_LARGE, "the request body exceeds 1 MiB");
+    }
+    response
+}
+
+const EXPLORER_HTML: &str = include_str!("explorer.html");
+const EXPLORER_JS: &str = include_str!("explorer.js");
+const EXPLORER_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+     img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_SECURITY_POLICY, EXPLORER_CSP)], body).into_response()
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/graphql", get(get_query).post(post))
+        // async-graphql reads the body as a stream, so DefaultBodyLimit alone would not apply.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(too_large_as_graphql_error))
+        .route("/graphiql", get(|| async { asset("text/html; charset=utf-8", EXPLORER_HTML) }))
+        .route("/graphiql/explorer.js", get(|| async { asset("text/javascript; charset=utf-8", EXPLORER_JS) }))
+        .route(
+            "/graphiql/explorer.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("explorer.css")) }),
+        )
+        .route(
+            "/graphql/schema.graphql",
+            get(|| async { asset("text/plain; charset=utf-8", include_str!("../../schema.graphql")) }),
+        )
+}

@@ -1,0 +1,97 @@
+//! The contract's two queries, `evse` and `locations`, with their arguments as documented.
+use super::errors::{bad_input, ServiceErrorWrapper};
+use super::types::{Evse, Location};
+use super::Caller;
+use app::store::{parse_rfc3339, LocationFilter, Store, EVSE_ORDERS};
+use async_graphql::{Context, Object, Result};
+
+pub const DEFAULT_LIMIT: i32 = 10;
+pub const MAX_LIMIT: i32 = 100;
+
+/// Checked `(limit, offset)`: limit 0–100 (default 10), offset ≥ 0.
+fn page(limit: Option<i32>, offset: Option<i32>) -> Result<(i64, i64)> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(0..=MAX_LIMIT).contains(&limit) {
+        return Err(bad_input("limit", format!("must be between 0 and {MAX_LIMIT}")));
+    }
+    let offset = offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(bad_input("offset", "must not be negative"));
+    }
+    Ok((i64::from(limit), i64::from(offset)))
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
+pub struct QueryRoot;
+
+#[Object(rename_args = "snake_case")]
+impl QueryRoot {
+    /// EVSEs of visible locations. `location_name` matches part of the location name, ignoring
+    /// case (`%`, `_` and quotes are literal); `order_by` is one of `location`, `evse_id`, `status`,
+    /// `date_created`; `order` is `ASC` or `DESC`. Ties are broken by `uid`.
+    async fn evse(
+        &self,
+        ctx: &Context<'_>,
+        location_name: Option<String>,
+        #[graphql(default_with = "String::from(\"location\")")] order_by: String,
+        #[graphql(default_with = "String::from(\"ASC\")")] order: String,
+        limit: Option<i32>,
+        offset: Option<i32>,
+    ) -> Result<Vec<Evse>> {
+        let (limit, offset) = page(limit, offset)?;
+        if !EVSE_ORDERS.iter().any(|(key, _)| *key == order_by) {
+            let allowed: Vec<&str> = EVSE_ORDERS.iter().map(|(key, _)| *key).collect();
+            return Err(bad_input("order_by", format!("must be one of {}", allowed.join(", "))));
+        }
+        let descending = match order.to_ascii_uppercase().as_str() {
+            "ASC" => false,
+            "DESC" => true,
+            _ => return Err(bad_input("order", "must be ASC or DESC")),
+        };
+        if location_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
+            return Err(bad_input("location_name", "must be at most 200 characters"));
+        }
+        let store = ctx.data_unchecked::<Store>();
+        let viewer = ctx.data_unchecked::<Caller>().viewer;
+        let rows = store
+            .evse_page(viewer, non_empty(location_name).as_deref(), &order_by, descending, limit, offset)
+            .await
+            .map_err(ServiceErrorWrapper::from)?;
+        Ok(rows.into_iter().map(Evse).collect())
+    }
+
+    /// Visible locations, oldest first. Filters: `name` (part of the name, ignoring case),
+    /// `city` (exact, ignoring case), `country_code`, `modified_since` (RFC 3339).
+    #[allow(clippy::too_many_arguments)] // each one is an argument of the GraphQL field
+    async fn locations(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<i32>,
+        offset: Option<i32>,
+        name: Option<String>,
+        city: Option<String>,
+        country_code: Option<String>,
+        modified_since: Option<String>,
+    ) -> Result<Vec<Location>> {
+        let (limit, offset) = page(limit, offset)?;
+        let modified_since_ms = match modified_since {
+            Some(text) => {
+                Some(parse_rfc3339(&text).ok_or_else(|| bad_input("modified_since", "must be an RFC 3339 time"))?)
+            }
+            None => None,
+        };
+        let filter = LocationFilter {
+            name: non_empty(name),
+            city: non_empty(city),
+            country_code: non_empty(country_code),
+            modified_since_ms,
+        };
+        let store = ctx.data_unchecked::<Store>();
+        let viewer = ctx.data_unchecked::<Caller>().viewer;
+        let rows = store.locations_page(viewer, &filter, limit, offset).await.map_err(ServiceErrorWrapper::from)?;
+        Ok(rows.into_iter().map(Location).collect())
+    }
+}
