@@ -81,6 +81,15 @@ fn uploaded_files(state: &AppState) -> axum::routing::MethodRouter {
     axum::routing::get_service(files)
 }
 
+/// What server functions and pages can `use_context` for.
+fn portal_context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
+    let (store, uploads) = (state.store.clone(), state.uploads.clone());
+    move || {
+        leptos::prelude::provide_context(store.clone());
+        leptos::prelude::provide_context(uploads.clone());
+    }
+}
+
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let portal = Router::new()
@@ -88,12 +97,15 @@ fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(rest::router())
         .merge(crate::graphql::router())
+        .merge(crate::portal::router())
         .nest_service("/uploads", uploaded_files(&state))
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, portal_context(&state), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(portal_context(&state), app::shell))
+        .layer(axum::middleware::from_fn(crate::portal::same_origin_only))
+        .layer(crate::portal::session_layer(state.store.clone(), &state.config.public_url))
         .with_state(state);
     middleware::apply(portal)
 }

@@ -8,6 +8,7 @@ mod application;
 pub mod graphql;
 mod health;
 mod middleware;
+mod portal;
 pub mod rest;
 mod shutdown;
 mod state;

@@ -87,15 +87,15 @@ async fn check_throttle(store: &Store, subject: &str, limit: i64) -> Result<(), 
     Ok(())
 }
 
-/// Checks a username and password and starts a token family. Unknown users and wrong passwords
-/// fail identically (same error, same Argon2 work).
-pub async fn login(
+/// Checks a username and password, throttling failures per account and per client address.
+/// Unknown users and wrong passwords fail identically (same error, same Argon2 work). Shared by
+/// the REST login and the portal's sign-in.
+pub async fn check_credentials(
     store: &Store,
-    keys: &Keys,
     username: &str,
     password: &str,
     client: IpAddr,
-) -> Result<TokenPair, AuthError> {
+) -> Result<UserAccount, AuthError> {
     let account_key = format!("user:{}", username.to_lowercase());
     let address_key = format!("addr:{client}");
     check_throttle(store, &address_key, ADDRESS_FAILURE_LIMIT).await?;
@@ -108,6 +108,18 @@ pub async fn login(
         return Err(AuthError::Unauthorized);
     };
     store.clear_login_failures(&account_key).await?;
+    Ok(user)
+}
+
+/// Checks the credentials and starts a token family: the contract's login.
+pub async fn login(
+    store: &Store,
+    keys: &Keys,
+    username: &str,
+    password: &str,
+    client: IpAddr,
+) -> Result<TokenPair, AuthError> {
+    let user = check_credentials(store, username, password, client).await?;
     let (family, refresh_jti, now) = (new_id(), new_id(), now_ms() / 1000);
     let pair = sign_pair(keys, &user, &family, &refresh_jti, now)?;
     store.start_token_family(user.id, &family, &refresh_jti, pair.refresh_expires_in * 1000).await?;

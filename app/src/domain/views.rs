@@ -56,3 +56,34 @@ pub struct ConnectorRow {
     pub date_created: i64,
     pub date_modified: i64,
 }
+
+/// An EVSE with its connectors and reference codes, for detail pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvseDetails {
+    pub evse: EvseRow,
+    pub connectors: Vec<ConnectorRow>,
+    pub capabilities: Vec<CodeRow>,
+    pub payment_types: Vec<CodeRow>,
+}
+
+/// A location with everything a detail page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationDetails {
+    pub location: LocationRow,
+    /// `(photo URL, thumbnail URL)`, oldest first.
+    pub photos: Vec<(String, String)>,
+    pub facilities: Vec<CodeRow>,
+    pub parking_restrictions: Vec<CodeRow>,
+    pub parking_types: Vec<CodeRow>,
+    pub evses: Vec<EvseDetails>,
+}
+
+/// A row of the public browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationSummary {
+    pub location: LocationRow,
+    pub evse_count: usize,
+    pub available: usize,
+    pub standards: Vec<String>,
+    pub thumbnail: Option<String>,
+}

@@ -19,7 +19,7 @@ pub async fn register(
     reg.validate().map_err(ServiceError::Invalid)?;
     let token = secret::generate("inv_");
     let expires = now_ms() + INVITATION_TTL_MS;
-    let (owner_id, _) = store.create_cpo_owner(reg, Some((&secret::digest(&token), expires))).await?;
+    let (owner_id, _) = store.create_cpo_owner(reg, Some((&secret::digest(&token), expires)), None).await?;
     let link = format!("{}/set-password?token={token}", public_url.trim_end_matches('/'));
     let body = format!(
         "Hello {},\n\n{} is registered on the EMSP platform with the username \"{}\".\n\
@@ -31,6 +31,15 @@ pub async fn register(
         store.delete_cpo_owner(owner_id).await?;
         return Err(ServiceError::Internal(format!("invitation mail failed: {cause}")));
     }
+    Ok(())
+}
+
+/// Registration in the portal, where the owner is present and chooses the password at once.
+pub async fn register_with_password(store: &Store, reg: &Registration, new_password: &str) -> Result<(), ServiceError> {
+    reg.validate().map_err(ServiceError::Invalid)?;
+    validation::password(new_password).map_err(|m| ServiceError::invalid("password", m))?;
+    let hash = password::hash(new_password.to_owned()).await.map_err(ServiceError::Internal)?;
+    store.create_cpo_owner(reg, None, Some(&hash)).await?;
     Ok(())
 }
 

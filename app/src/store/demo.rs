@@ -141,7 +141,7 @@ impl Store {
                 ocpp_ready: true,
                 logo: None,
             };
-            let (owner_id, _) = self.create_cpo_owner(&reg, None).await.map_err(|e| match e {
+            let (owner_id, _) = self.create_cpo_owner(&reg, None, None).await.map_err(|e| match e {
                 StoreError::Conflict(_) => StoreError::Conflict("demo data (it was loaded before)".into()),
                 other => other,
             })?;

@@ -82,13 +82,15 @@ async fn link_evse_codes(conn: &mut AnyConnection, uid: &str, evse: &NewEvse) ->
 }
 
 impl Store {
-    /// Creates a CPO owner with its `CPO_OWNER` user (no password yet) and, if given, the user's
-    /// invitation `(token digest, expiry ms)`, all or nothing; returns `(owner id, user id)`.
+    /// Creates a CPO owner with its `CPO_OWNER` user (with a password hash when the owner chose one
+    /// in the portal) and, if given, the user's invitation `(token digest, expiry ms)`, all or
+    /// nothing; returns `(owner id, user id)`.
     /// `reg.logo` is a client-side file name, not an upload: the logo is set by uploading it.
     pub async fn create_cpo_owner(
         &self,
         reg: &Registration,
         invitation: Option<(&str, i64)>,
+        password_hash: Option<&str>,
     ) -> Result<(i64, i64), StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
@@ -106,12 +108,13 @@ impl Store {
         .await
         .map_err(|e| StoreError::unique_as(e, "contact_email"))?;
         let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, email, role, cpo_owner_id, date_created, date_modified) \
-             VALUES ($1, $2, 'CPO_OWNER', $3, $4, $4) RETURNING id",
+            "INSERT INTO users (username, email, role, cpo_owner_id, password_hash, date_created, date_modified) \
+             VALUES ($1, $2, 'CPO_OWNER', $3, $4, $5, $5) RETURNING id",
         )
         .bind(&reg.username)
         .bind(reg.contact_email.to_lowercase())
         .bind(owner_id)
+        .bind(password_hash)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
@@ -177,6 +180,19 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         link_location_codes(&mut tx, id, loc).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes or unpublishes `owner_id`'s location `id`.
+    pub async fn set_publish(&self, owner_id: i64, id: i64, publish: bool) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        sqlx::query("UPDATE locations SET publish = $1 WHERE id = $2")
+            .bind(i64::from(publish))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! placeholders). Every other layer — portal, REST, GraphQL, CLI — goes through these functions.
 
 mod demo;
+mod details;
 mod error;
 mod locations;
 mod owners;
@@ -11,6 +12,7 @@ mod reference;
 mod sessions;
 mod tokens;
 mod users;
+mod web_sessions;
 
 pub use demo::DemoSummary;
 pub use error::StoreError;

@@ -1,5 +1,7 @@
 //! CPO owners: invitations, logos, deletion.
 use super::{now_ms, Store, StoreError};
+use crate::ui::api::OwnerProfile;
+use sqlx::Row;
 
 impl Store {
     /// Uses the invitation whose secret digests to `token_hash` to set the password, once and
@@ -59,5 +61,51 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(logo.flatten())
+    }
+
+    pub async fn owner_profile(&self, owner_id: i64) -> Result<Option<OwnerProfile>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, logo FROM cpo_owners WHERE id = $1",
+        )
+        .bind(owner_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let logo: Option<String> = row.try_get("logo")?;
+        Ok(Some(OwnerProfile {
+            id: row.try_get("id")?,
+            cpo_owner_name: row.try_get("cpo_owner_name")?,
+            contact_name: row.try_get("contact_name")?,
+            contact_number: row.try_get("contact_number")?,
+            contact_email: row.try_get("contact_email")?,
+            ocpp_ready: row.try_get::<i64, _>("ocpp_ready")? != 0,
+            logo_url: logo.as_deref().map(crate::uploads::public_url),
+            logo_thumbnail_url: logo.as_deref().map(|f| crate::uploads::public_url(&crate::uploads::thumbnail_name(f))),
+        }))
+    }
+
+    /// Changes the contact details; the email is also the user's sign-in email, kept unique.
+    pub async fn update_contact(&self, owner_id: i64, name: &str, number: &str, email: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        let email = email.to_lowercase();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE cpo_owners SET contact_name = $1, contact_number = $2, contact_email = $3, date_modified = $4 WHERE id = $5")
+            .bind(name)
+            .bind(number)
+            .bind(&email)
+            .bind(now)
+            .bind(owner_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "contact_email"))?;
+        sqlx::query("UPDATE users SET email = $1, date_modified = $2 WHERE cpo_owner_id = $3")
+            .bind(&email)
+            .bind(now)
+            .bind(owner_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "contact_email"))?;
+        tx.commit().await?;
+        Ok(())
     }
 }

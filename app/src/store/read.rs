@@ -165,6 +165,12 @@ pub struct LocationFilter {
     pub city: Option<String>,
     pub country_code: Option<String>,
     pub modified_since_ms: Option<i64>,
+    /// Only this CPO owner's locations (the portal's "my locations").
+    pub owner_id: Option<i64>,
+    /// Locations with at least one connector of this standard.
+    pub standard: Option<String>,
+    /// Locations with at least one EVSE in this status.
+    pub status: Option<String>,
 }
 
 /// Columns the `evse` query may sort by, named as in the API.
@@ -218,6 +224,19 @@ impl Store {
         }
         if let Some(since) = filter.modified_since_ms {
             sql.push(" AND l.date_modified >= ").bind(Arg::Int(since));
+        }
+        if let Some(owner) = filter.owner_id {
+            sql.push(" AND l.cpo_owner_id = ").bind(Arg::Int(owner));
+        }
+        if let Some(standard) = &filter.standard {
+            sql.push(" AND EXISTS (SELECT 1 FROM evses fe JOIN connectors fc ON fc.evse_uid = fe.uid WHERE fe.cpo_location_id = l.id AND fc.standard = ")
+                .bind(Arg::Text(standard.clone()))
+                .push(")");
+        }
+        if let Some(status) = &filter.status {
+            sql.push(" AND EXISTS (SELECT 1 FROM evses se WHERE se.cpo_location_id = l.id AND se.status = ")
+                .bind(Arg::Text(status.clone()))
+                .push(")");
         }
         sql.push(" ORDER BY l.id LIMIT ").bind(Arg::Int(limit)).push(" OFFSET ").bind(Arg::Int(offset));
         all(&sql.fetch(self).await?, location_row)

@@ -13,6 +13,11 @@ pub fn HomePage() -> impl IntoView {
                 "with photos, and share them with navigation apps and roaming partners through REST "
                 "and GraphQL APIs built on OCPI 2.2.1."
             </p>
+            <p class="actions">
+                <a class="button" href="/register">"Register your company"</a>
+                <a class="button secondary" href="/sign-in">"Sign in"</a>
+                <a class="button secondary" href="/browse">"Browse charging locations"</a>
+            </p>
         </section>
         <ChargeEstimator />
     }

@@ -88,6 +88,7 @@ impl QueryRoot {
             city: non_empty(city),
             country_code: non_empty(country_code),
             modified_since_ms,
+            ..LocationFilter::default()
         };
         let store = ctx.data_unchecked::<Store>();
         let viewer = ctx.data_unchecked::<Caller>().viewer;

@@ -9,11 +9,11 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::response::Response;
 
-fn rejected(_: MultipartRejection) -> ApiError {
+pub(crate) fn rejected(_: MultipartRejection) -> ApiError {
     ApiError(ServiceError::UnsupportedMedia("Content-Type must be multipart/form-data".into()))
 }
 
-fn broken(e: MultipartError) -> ApiError {
+pub(crate) fn broken(e: MultipartError) -> ApiError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError(ServiceError::TooLarge("the request exceeds 30 MiB".into()))
     } else {
@@ -22,7 +22,7 @@ fn broken(e: MultipartError) -> ApiError {
 }
 
 /// Reads one file field, refusing it as soon as it passes the per-file limit.
-async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(broken)? {
         if bytes.len() + chunk.len() > MAX_FILE_BYTES {
@@ -33,7 +33,7 @@ async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8>, ApiError
     Ok(bytes)
 }
 
-async fn read_text(field: Field<'_>, name: &str) -> Result<String, ApiError> {
+pub(crate) async fn read_text(field: Field<'_>, name: &str) -> Result<String, ApiError> {
     let text = field.text().await.map_err(broken)?;
     if text.len() > 64 {
         return Err(ApiError::bad_request(name, "is too long"));

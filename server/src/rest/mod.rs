@@ -2,7 +2,7 @@
 mod auth;
 pub mod envelope;
 mod extract;
-mod media;
+pub(crate) mod media;
 
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;

@@ -1,0 +1,74 @@
+//! The CPO owner's dashboard: profile, contact details and logo.
+use super::api::{current_user, Me, UpdateProfile};
+use super::forms::{message, server_error, Field};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+/// Renders `page` for a signed-in CPO owner, or sends the browser to the sign-in page.
+#[component]
+pub fn OwnerOnly(page: fn(Me) -> AnyView) -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || me.get().map(|result| match result {
+                Ok(Some(user)) if user.owner.is_some() => page(user),
+                _ => view! { <Redirect path="/sign-in" /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! { <OwnerOnly page=dashboard /> }
+}
+
+fn dashboard(me: Me) -> AnyView {
+    let Some(owner) = me.owner else { return ().into_any() };
+    let query = use_query_map();
+    let upload_notice = move || query.get().get("logo").map(|_| "Your logo is updated.".to_owned());
+    let upload_error = move || query.get().get("error");
+    let action = ServerAction::<UpdateProfile>::new();
+    let outcome = action.value();
+    let error_of = move |field: &'static str| Signal::derive(move || server_error(outcome.get(), field));
+    let saved =
+        move || matches!(outcome.get(), Some(Ok(ref errors)) if errors.is_empty()).then_some("Contact details saved.");
+    let failure = move || outcome.get().and_then(Result::err).map(|e| message(&e));
+    view! {
+        <Title text="Dashboard" />
+        <h1>{owner.cpo_owner_name.clone()}</h1>
+        <p class="muted">"Signed in as " <strong>{me.username}</strong> " · " <a href="/locations">"Manage your locations"</a></p>
+        <div class="columns">
+            <section class="panel" aria-labelledby="logo-title">
+                <h2 id="logo-title">"Logo"</h2>
+                {match owner.logo_thumbnail_url.clone() {
+                    Some(url) => view! { <img class="logo" src=url alt="Your company logo" data-testid="logo" /> }.into_any(),
+                    None => view! { <p class="muted">"No logo yet."</p> }.into_any(),
+                }}
+                <p class="notice" role="status">{upload_notice}</p>
+                <p class="form-error" role="alert">{upload_error}</p>
+                <form method="post" action="/portal/logo" enctype="multipart/form-data" class="stack">
+                    <label for="cpo_logo">"PNG, JPEG or WebP, at most 5 MiB"
+                        <input id="cpo_logo" type="file" name="cpo_logo" accept="image/png,image/jpeg,image/webp" required />
+                    </label>
+                    <button type="submit">"Upload logo"</button>
+                </form>
+            </section>
+            <section class="panel" aria-labelledby="contact-title">
+                <h2 id="contact-title">"Contact details"</h2>
+                <ActionForm action=action attr:class="stack">
+                    <Field label="Contact name" name="contact_name" value=owner.contact_name.clone() error=error_of("contact_name") />
+                    <Field label="Contact number" name="contact_number" kind="tel" value=owner.contact_number.clone() error=error_of("contact_number") />
+                    <Field label="Contact email" name="contact_email" kind="email" value=owner.contact_email.clone() error=error_of("contact_email") />
+                    <p class="notice" role="status">{saved}</p>
+                    <p class="form-error" role="alert">{failure}</p>
+                    <button type="submit" disabled=move || action.pending().get()>"Save contact details"</button>
+                </ActionForm>
+                <p class="muted">{if owner.ocpp_ready { "OCPP-ready" } else { "Not OCPP-ready yet" }}</p>
+            </section>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,279 @@
+//! The portal's server side: cookie sessions, the same-origin check for state-changing requests,
+//! and the plain HTML form handlers (uploads and multi-value forms) that share the APIs' services.
+use crate::rest::media::{broken, read_file, rejected};
+use crate::state::AppState;
+use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
+use app::error::ServiceError;
+use app::services::media;
+use app::store::Store;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+pub const USER_KEY: &str = "user_id";
+
+/// Cookie sessions stored in the database; `Secure` unless served over plain http.
+pub fn session_layer(store: Store, public_url: &str) -> SessionManagerLayer<Store> {
+    SessionManagerLayer::new(store)
+        .with_name("emsp_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(public_url.starts_with("https://"))
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)))
+}
+
+/// Refuses cross-site state-changing requests to the portal (server functions and form posts):
+/// `Sec-Fetch-Site` when the browser sends it, otherwise `Origin` against `Host`.
+pub async fn same_origin_only(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let guarded = path.starts_with("/_sf/") || path.starts_with("/portal/");
+    if guarded && !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !same_origin(&request) {
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(request).await
+}
+
+fn same_origin(request: &Request) -> bool {
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
+        // Non-browser clients send no Origin; browsers always do on cross-site POSTs.
+        (None, _) => true,
+        _ => false,
+    }
+}
+
+/// The signed-in CPO owner, or a redirect to the sign-in page.
+async fn owner(state: &AppState, session: &Session) -> Result<i64, Response> {
+    let sign_in = || Redirect::to("/sign-in").into_response();
+    let user_id: i64 = session.get(USER_KEY).await.ok().flatten().ok_or_else(sign_in)?;
+    let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or_else(sign_in)?;
+    user.cpo_owner_id.ok_or_else(sign_in)
+}
+
+/// Back to `page` with a message for the person (percent-encoded into the query).
+fn back(page: &str, key: &str, text: &str) -> Response {
+    let encoded: String = text
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    Redirect::to(&format!("{page}?{key}={encoded}")).into_response()
+}
+
+fn failed(page: &str, error: ServiceError) -> Response {
+    if let ServiceError::Internal(cause) = &error {
+        tracing::error!(%cause, "portal form failed");
+        return back(page, "error", "Something went wrong on our side. Please try again.");
+    }
+    back(page, "error", &error.to_string())
+}
+
+async fn upload_logo(
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let file = async {
+        let mut multipart = multipart.map_err(rejected)?;
+        while let Some(field) = multipart.next_field().await.map_err(broken)? {
+            if field.name() == Some("cpo_logo") {
+                return read_file(field, "cpo_logo").await;
+            }
+        }
+        Err(crate::rest::envelope::ApiError::bad_request("cpo_logo", "choose an image"))
+    };
+    let result = match file.await {
+        Ok(bytes) => media::replace_logo(&state.store, &state.uploads, owner, bytes).await,
+        Err(e) => Err(e.0),
+    };
+    match result {
+        Ok(_) => back("/dashboard", "logo", "updated"),
+        Err(e) => failed("/dashboard", e),
+    }
+}
+
+async fn upload_photos(
+    State(state): State<AppState>,
+    session: Session,
+    Path(location_id): Path<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let page = format!("/locations/{location_id}");
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let files = async {
+        let mut multipart = multipart.map_err(rejected)?;
+        let mut files = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(broken)? {
+            if field.name() == Some("location_photos") {
+                if files.len() as i64 >= media::MAX_PHOTOS_PER_LOCATION {
+                    return Err(crate::rest::envelope::ApiError::bad_request(
+                        "location_photos",
+                        "at most 5 photos per location",
+                    ));
+                }
+                files.push(read_file(field, "location_photos").await?);
+            }
+        }
+        Ok(files)
+    };
+    let result = match files.await {
+        Ok(files) => media::add_location_photos(&state.store, &state.uploads, owner, location_id, files).await,
+        Err(e) => Err(e.0),
+    };
+    match result {
+        Ok(urls) => back(&page, "done", &format!("{} photos added", urls.len())),
+        Err(e) => failed(&page, e),
+    }
+}
+
+/// All values of a repeated form field.
+fn all(form: &[(String, String)], key: &str) -> Vec<String> {
+    form.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty()).collect()
+}
+
+fn one(form: &[(String, String)], key: &str) -> String {
+    all(form, key).into_iter().next().unwrap_or_default()
+}
+
+fn optional(form: &[(String, String)], key: &str) -> Option<String> {
+    Some(one(form, key)).filter(|v| !v.is_empty())
+}
+
+fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, ServiceError> {
+    text.trim().parse().map_err(|_| ServiceError::invalid(field, "must be a number"))
+}
+
+async fn create_location(
+    State(state): State<AppState>,
+    session: Session,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let created = async {
+        let location = NewLocation {
+            name: one(&form, "name"),
+            address: one(&form, "address"),
+            address_lat: number("address_lat", &one(&form, "address_lat"))?,
+            address_lng: number("address_lng", &one(&form, "address_lng"))?,
+            city: one(&form, "city"),
+            region: optional(&form, "region"),
+            postal_code: optional(&form, "postal_code"),
+            country_code: one(&form, "country_code").to_uppercase(),
+            publish: !one(&form, "publish").is_empty(),
+            facilities: all(&form, "facilities"),
+            parking_restrictions: all(&form, "parking_restrictions"),
+            parking_types: all(&form, "parking_types"),
+        };
+        location.validate().map_err(ServiceError::Invalid)?;
+        Ok::<_, ServiceError>(state.store.create_location(owner, &location).await?)
+    };
+    match created.await {
+        Ok(id) => back(&format!("/locations/{id}"), "done", "Location created"),
+        Err(e) => failed("/locations", e),
+    }
+}
+
+async fn create_evse(
+    State(state): State<AppState>,
+    session: Session,
+    Path(location_id): Path<i64>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let page = format!("/locations/{location_id}");
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let created = async {
+        let evse = NewEvse {
+            evse_id: one(&form, "evse_id"),
+            serial_number: optional(&form, "serial_number"),
+            meter_type: None,
+            status: one(&form, "status"),
+            current_ws_connection_id: None,
+            server_id: None,
+            capabilities: all(&form, "capabilities"),
+            payment_types: all(&form, "payment_types"),
+        };
+        evse.validate().map_err(ServiceError::Invalid)?;
+        // Connector rows come as parallel lists; a row without voltage was left empty.
+        let standards = form.iter().filter(|(k, _)| k == "standard").map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        let pick =
+            |key: &str| form.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).collect::<Vec<_>>();
+        let (formats, powers, volts, amps) =
+            (pick("format"), pick("power_type"), pick("max_voltage"), pick("max_amperage"));
+        let mut connectors = Vec::new();
+        for (i, standard) in standards.iter().enumerate() {
+            let voltage = volts.get(i).cloned().unwrap_or_default();
+            if voltage.is_empty() && i > 0 {
+                continue;
+            }
+            let (max_voltage, max_amperage): (i64, i64) =
+                (number("max_voltage", &voltage)?, number("max_amperage", &amps.get(i).cloned().unwrap_or_default())?);
+            let connector = NewConnector {
+                connector_id: (connectors.len() + 1).to_string(),
+                standard: standard.clone(),
+                format: formats.get(i).cloned().unwrap_or_default(),
+                power_type: powers.get(i).cloned().unwrap_or_default(),
+                max_voltage,
+                max_amperage,
+                max_electric_power: None,
+                connector_type: None,
+                rate_setting: None,
+                status: evse.status.clone(),
+            };
+            connector.validate().map_err(ServiceError::Invalid)?;
+            connectors.push(connector);
+        }
+        let uid = state.store.create_evse(owner, location_id, &evse).await?;
+        for connector in &connectors {
+            if let Err(e) = state.store.create_connector(owner, &uid, connector).await {
+                // Keep the EVSE and its connectors all-or-nothing for the person filling the form.
+                let _ = state.store.delete_evse(owner, &uid).await;
+                return Err(e.into());
+            }
+        }
+        Ok::<_, ServiceError>(connectors.len())
+    };
+    match created.await {
+        Ok(n) => back(&page, "done", &format!("EVSE added with {n} connectors")),
+        Err(e) => failed(&page, e),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/portal/logo", post(upload_logo))
+        .route("/portal/locations/{id}/photos", post(upload_photos))
+        .layer(DefaultBodyLimit::max(crate::rest::MULTIPART_BODY_LIMIT))
+        .route("/portal/locations", post(create_location))
+        .route("/portal/locations/{id}/evses", post(create_evse))
+}
