@@ -1,9 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { snapshot } from './helpers';
 
-/** Saves what a person sees, for looking at later (end2end/test-results/, ignored by git). */
-async function snapshot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-}
 
 test('the home page is rendered on the server and works once hydrated', async ({ page }) => {
   const problems: string[] = [];
@@ -38,4 +35,7 @@ test('an unknown address shows a proper not-found page', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await snapshot(page, 'not-found');
+  const unknownLocation = await page.goto('/browse/999999999');
+  expect(unknownLocation?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });

@@ -63,6 +63,18 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await expect(page.getByRole('button', { name: 'Unpublish' })).toBeVisible();
   await snapshot(page, 'location-published');
 
+  // Edit: the form comes filled in; change the address and an EVSE's status.
+  const edit = page.locator('section', { has: page.getByRole('heading', { name: 'Edit details' }) });
+  await expect(edit.getByLabel('Name')).toHaveValue(place);
+  await expect(edit.getByLabel('Cafe')).toBeChecked();
+  await edit.getByLabel('Address').fill('Caldera Path 9');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Changes saved')).toBeVisible();
+  await expect(page.getByText('Caldera Path 9').first()).toBeVisible();
+  await page.getByLabel('Status', { exact: false }).first().selectOption('CHARGING');
+  await page.getByRole('button', { name: 'Save status' }).click();
+  await expect(page.locator('.evses .badge')).toHaveText('Charging');
+
   await page.goto(`/browse?q=${encodeURIComponent(username.slice(-8))}`);
   await expect(page.getByTestId('results')).toContainText(place);
   await snapshot(page, 'browse');
@@ -71,7 +83,7 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await expect(page.getByText('Cafe, Wi-Fi available')).toBeVisible();
   await expect(page.locator('.gallery img')).toHaveCount(2);
   await expect(page.getByRole('cell', { name: 'CCS2 (Combo 2)' })).toBeVisible();
-  await expect(page.getByText('Available').first()).toBeVisible();
+  await expect(page.locator('.evses .badge')).toHaveText('Charging');
   await snapshot(page, 'public-location');
 
   await page.getByRole('button', { name: 'Sign out' }).click();

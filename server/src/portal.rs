@@ -168,6 +168,26 @@ fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, ServiceErr
     text.trim().parse().map_err(|_| ServiceError::invalid(field, "must be a number"))
 }
 
+/// A location from the portal's form, checked by the shared rules.
+fn location_from(form: &[(String, String)]) -> Result<NewLocation, ServiceError> {
+    let location = NewLocation {
+        name: one(form, "name"),
+        address: one(form, "address"),
+        address_lat: number("address_lat", &one(form, "address_lat"))?,
+        address_lng: number("address_lng", &one(form, "address_lng"))?,
+        city: one(form, "city"),
+        region: optional(form, "region"),
+        postal_code: optional(form, "postal_code"),
+        country_code: one(form, "country_code").to_uppercase(),
+        publish: !one(form, "publish").is_empty(),
+        facilities: all(form, "facilities"),
+        parking_restrictions: all(form, "parking_restrictions"),
+        parking_types: all(form, "parking_types"),
+    };
+    location.validate().map_err(ServiceError::Invalid)?;
+    Ok(location)
+}
+
 async fn create_location(
     State(state): State<AppState>,
     session: Session,
@@ -177,27 +197,29 @@ async fn create_location(
         Ok(owner) => owner,
         Err(redirect) => return redirect,
     };
-    let created = async {
-        let location = NewLocation {
-            name: one(&form, "name"),
-            address: one(&form, "address"),
-            address_lat: number("address_lat", &one(&form, "address_lat"))?,
-            address_lng: number("address_lng", &one(&form, "address_lng"))?,
-            city: one(&form, "city"),
-            region: optional(&form, "region"),
-            postal_code: optional(&form, "postal_code"),
-            country_code: one(&form, "country_code").to_uppercase(),
-            publish: !one(&form, "publish").is_empty(),
-            facilities: all(&form, "facilities"),
-            parking_restrictions: all(&form, "parking_restrictions"),
-            parking_types: all(&form, "parking_types"),
-        };
-        location.validate().map_err(ServiceError::Invalid)?;
-        Ok::<_, ServiceError>(state.store.create_location(owner, &location).await?)
-    };
+    let created = async { Ok::<_, ServiceError>(state.store.create_location(owner, &location_from(&form)?).await?) };
     match created.await {
         Ok(id) => back(&format!("/locations/{id}"), "done", "Location created"),
         Err(e) => failed("/locations", e),
+    }
+}
+
+async fn update_location(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let page = format!("/locations/{id}");
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let updated =
+        async { Ok::<_, ServiceError>(state.store.update_location(owner, id, &location_from(&form)?).await?) };
+    match updated.await {
+        Ok(()) => back(&page, "done", "Changes saved"),
+        Err(e) => failed(&page, e),
     }
 }
 
@@ -275,5 +297,6 @@ pub fn router() -> Router<AppState> {
         .route("/portal/locations/{id}/photos", post(upload_photos))
         .layer(DefaultBodyLimit::max(crate::rest::MULTIPART_BODY_LIMIT))
         .route("/portal/locations", post(create_location))
+        .route("/portal/locations/{id}", post(update_location))
         .route("/portal/locations/{id}/evses", post(create_evse))
 }

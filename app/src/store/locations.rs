@@ -263,6 +263,27 @@ impl Store {
         Ok(location_id)
     }
 
+    /// Changes only the status of `owner_id`'s EVSE `uid` (and of its connectors).
+    pub async fn set_evse_status(&self, owner_id: i64, uid: &str, status: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
+        sqlx::query("UPDATE evses SET status = $1, date_modified = $2 WHERE uid = $3")
+            .bind(status)
+            .bind(now)
+            .bind(uid)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE connectors SET status = $1, date_modified = $2 WHERE evse_uid = $3")
+            .bind(status)
+            .bind(now)
+            .bind(uid)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn delete_evse(&self, owner_id: i64, uid: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Evse(uid), now_ms()).await?;

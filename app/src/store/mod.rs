@@ -18,7 +18,7 @@ pub use demo::DemoSummary;
 pub use error::StoreError;
 pub use locations::{NewConnector, NewEvse, NewLocation, Registration};
 pub use photos::PhotoRefusal;
-pub use read::{Link, LocationFilter, OwnerRow, Viewer, EVSE_ORDERS};
+pub use read::{Link, LocationFilter, LocationSort, OwnerRow, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};
 pub use tokens::ApiTokenInfo;
 

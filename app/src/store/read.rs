@@ -171,6 +171,38 @@ pub struct LocationFilter {
     pub standard: Option<String>,
     /// Locations with at least one EVSE in this status.
     pub status: Option<String>,
+    pub sort: LocationSort,
+}
+
+/// Orders of location lists; ties always fall back to the id so pages never overlap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LocationSort {
+    /// Oldest first (the API's order).
+    #[default]
+    Created,
+    Name,
+    NameDescending,
+    RecentlyModified,
+}
+
+impl LocationSort {
+    pub fn parse(key: &str) -> Self {
+        match key {
+            "name" => LocationSort::Name,
+            "-name" => LocationSort::NameDescending,
+            "modified" => LocationSort::RecentlyModified,
+            _ => LocationSort::Created,
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            LocationSort::Created => "l.id",
+            LocationSort::Name => "LOWER(l.name), l.id",
+            LocationSort::NameDescending => "LOWER(l.name) DESC, l.id DESC",
+            LocationSort::RecentlyModified => "l.date_modified DESC, l.id DESC",
+        }
+    }
 }
 
 /// Columns the `evse` query may sort by, named as in the API.
@@ -238,7 +270,10 @@ impl Store {
                 .bind(Arg::Text(status.clone()))
                 .push(")");
         }
-        sql.push(" ORDER BY l.id LIMIT ").bind(Arg::Int(limit)).push(" OFFSET ").bind(Arg::Int(offset));
+        sql.push(&format!(" ORDER BY {} LIMIT ", filter.sort.order_by()))
+            .bind(Arg::Int(limit))
+            .push(" OFFSET ")
+            .bind(Arg::Int(offset));
         all(&sql.fetch(self).await?, location_row)
     }
 

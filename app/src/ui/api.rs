@@ -97,7 +97,7 @@ pub(crate) mod server {
     }
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
     let Some(user) = server::user().await? else { return Ok(None) };
     let owner = match user.cpo_owner_id {
@@ -107,7 +107,7 @@ pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
     Ok(Some(Me { username: user.username, role: user.role, owner }))
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "register_owner")]
 #[allow(clippy::too_many_arguments)] // one argument per form field, as the browser posts them
 pub async fn register_owner(
     username: String,
@@ -148,7 +148,7 @@ pub async fn register_owner(
     }
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnError> {
     use crate::auth::service::{check_credentials, AuthError};
     let store = server::store()?;
@@ -171,14 +171,14 @@ pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnE
     }
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ServerFnError> {
     server::session().await?.flush().await.map_err(server::internal)?;
     leptos_axum::redirect("/");
     Ok(())
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "set_password")]
 pub async fn set_password(token: String, password: String, password_confirm: String) -> FormResult {
     if password != password_confirm {
         return Ok(vec![FieldError::new("password_confirm", "does not match the password")]);
@@ -192,7 +192,7 @@ pub async fn set_password(token: String, password: String, password_confirm: Str
     }
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "update_profile")]
 pub async fn update_profile(contact_name: String, contact_number: String, contact_email: String) -> FormResult {
     use crate::domain::validation::{self as rule, Checker, TEXT_MAX};
     let owner = server::owner_id().await?;

@@ -17,8 +17,13 @@ pub struct Search {
     pub country: String,
     pub standard: String,
     pub status: String,
+    pub sort: String,
     pub page: i64,
 }
+
+/// `(key, label)` of the browser's sort orders.
+const SORTS: &[(&str, &str)] =
+    &[("name", "Name A–Z"), ("-name", "Name Z–A"), ("modified", "Recently updated"), ("", "Oldest first")];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrowseResult {
@@ -31,10 +36,11 @@ fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "browse_locations")]
 pub async fn browse_locations(search: Search) -> Result<BrowseResult, ServerFnError> {
-    use crate::store::{LocationFilter, Viewer};
+    use crate::store::{LocationFilter, LocationSort, Viewer};
     let filter = LocationFilter {
+        sort: LocationSort::parse(&search.sort),
         name: non_empty(&search.q),
         city: non_empty(&search.city),
         country_code: non_empty(&search.country),
@@ -54,7 +60,7 @@ pub async fn browse_locations(search: Search) -> Result<BrowseResult, ServerFnEr
     Ok(BrowseResult { items, has_next })
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "public_location")]
 pub async fn public_location(id: i64) -> Result<Option<LocationDetails>, ServerFnError> {
     use crate::store::Viewer;
     let store = super::api::server::store()?;
@@ -68,6 +74,7 @@ fn search_from_query(get: impl Fn(&str) -> Option<String>) -> Search {
         country: get("country").unwrap_or_default(),
         standard: get("standard").unwrap_or_default(),
         status: get("status").unwrap_or_default(),
+        sort: get("sort").unwrap_or_else(|| "name".to_owned()),
         page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
     }
 }
@@ -132,6 +139,14 @@ pub fn BrowsePage() -> impl IntoView {
                 <select name="status">
                     <option value="">"Any status"</option>
                     {move || options(STATUSES, search.get().status)}
+                </select>
+            </label>
+            <label>"Sort by"
+                <select name="sort">
+                    {move || {
+                        let current = search.get().sort;
+                        SORTS.iter().map(|(key, label)| view! { <option value=*key selected=current == *key>{*label}</option> }).collect_view()
+                    }}
                 </select>
             </label>
             <button type="submit">"Search"</button>
@@ -260,7 +275,8 @@ mod tests {
 
     #[test]
     fn page_links_keep_the_search_and_encode_it() {
-        let search = Search { q: "Fira & co".into(), country: "GR".into(), page: 1, ..Search::default() };
+        let search =
+            Search { q: "Fira & co".into(), country: "GR".into(), sort: String::new(), page: 1, ..Search::default() };
         assert_eq!(page_link(&search, 2), "/browse?q=Fira%20%26%20co&country=GR&page=2");
     }
 }

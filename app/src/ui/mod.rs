@@ -50,9 +50,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/set-password") view=auth_pages::SetPasswordPage ssr=SsrMode::InOrder />
                     <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::InOrder />
                     <Route path=path!("/locations") view=my_locations::MyLocationsPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/locations/:id") view=my_locations::EditLocationPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/locations/:id") view=my_locations::EditLocationPage ssr=SsrMode::Async />
                     <Route path=path!("/browse") view=browse::BrowsePage ssr=SsrMode::InOrder />
-                    <Route path=path!("/browse/:id") view=browse::PublicLocationPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/browse/:id") view=browse::PublicLocationPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">"EMSP platform · OCPI 2.2.1 data for charge point operators"</footer>
@@ -61,7 +61,8 @@ pub fn App() -> impl IntoView {
 }
 
 // Every route streams in order: the HTML arrives complete (data included) so pages and their
-// forms work without JavaScript; hydration then takes over.
+// forms work without JavaScript; hydration then takes over. Detail pages render fully before the
+// headers go out, so an unknown id can still answer 404.
 
 /// The navigation: what a visitor can do, or what a signed-in owner can.
 #[component]

@@ -1,7 +1,7 @@
 //! "My locations": a CPO owner's locations, created and edited with plain HTML forms (they work
 //! without JavaScript) posted to `/portal/...` handlers that share the API's services.
 use super::api::Me;
-use super::browse::{details_view, status_badge};
+use super::browse::details_view;
 use super::dashboard::OwnerOnly;
 use super::forms::message;
 use crate::domain::codes::{self, Code};
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "my_locations")]
 pub async fn my_locations() -> Result<Vec<LocationSummary>, ServerFnError> {
     use crate::store::{LocationFilter, Viewer};
     let owner = super::api::server::owner_id().await?;
@@ -21,7 +21,7 @@ pub async fn my_locations() -> Result<Vec<LocationSummary>, ServerFnError> {
         .map_err(super::api::server::internal)
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "my_location")]
 pub async fn my_location(id: i64) -> Result<Option<LocationDetails>, ServerFnError> {
     use crate::store::Viewer;
     let owner = super::api::server::owner_id().await?;
@@ -32,7 +32,7 @@ pub async fn my_location(id: i64) -> Result<Option<LocationDetails>, ServerFnErr
     Ok(details.filter(|d| d.location.cpo_owner_id == owner))
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "set_published")]
 pub async fn set_published(id: i64, publish: bool) -> Result<(), ServerFnError> {
     let owner = super::api::server::owner_id().await?;
     super::api::server::store()?.set_publish(owner, id, publish).await.map_err(super::api::server_fns_error)?;
@@ -41,7 +41,7 @@ pub async fn set_published(id: i64, publish: bool) -> Result<(), ServerFnError> 
     Ok(())
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "delete_my_location")]
 pub async fn delete_my_location(id: i64) -> Result<(), ServerFnError> {
     let owner = super::api::server::owner_id().await?;
     let store = super::api::server::store()?;
@@ -57,7 +57,7 @@ pub async fn delete_my_location(id: i64) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-#[server(prefix = "/_sf")]
+#[server(prefix = "/_sf", endpoint = "delete_my_photo")]
 pub async fn delete_my_photo(location_id: i64, url: String) -> Result<(), ServerFnError> {
     let owner = super::api::server::owner_id().await?;
     let file = url.strip_prefix("/uploads/").unwrap_or(&url).to_owned();
@@ -66,6 +66,25 @@ pub async fn delete_my_photo(location_id: i64, url: String) -> Result<(), Server
     if let Some(uploads) = use_context::<crate::uploads::UploadDir>() {
         uploads.remove(&[crate::uploads::StoredImage { thumbnail: crate::uploads::thumbnail_name(&file), file }]).await;
     }
+    leptos_axum::redirect(&format!("/locations/{location_id}"));
+    Ok(())
+}
+
+#[server(prefix = "/_sf", endpoint = "set_evse_status")]
+pub async fn set_evse_status(location_id: i64, uid: String, status: String) -> Result<(), ServerFnError> {
+    if !codes::is_known(codes::STATUSES, &status) {
+        return Err(ServerFnError::new("status: unknown code"));
+    }
+    let owner = super::api::server::owner_id().await?;
+    super::api::server::store()?.set_evse_status(owner, &uid, &status).await.map_err(super::api::server_fns_error)?;
+    leptos_axum::redirect(&format!("/locations/{location_id}"));
+    Ok(())
+}
+
+#[server(prefix = "/_sf", endpoint = "delete_my_evse")]
+pub async fn delete_my_evse(location_id: i64, uid: String) -> Result<(), ServerFnError> {
+    let owner = super::api::server::owner_id().await?;
+    super::api::server::store()?.delete_evse(owner, &uid).await.map_err(super::api::server_fns_error)?;
     leptos_axum::redirect(&format!("/locations/{location_id}"));
     Ok(())
 }
@@ -90,6 +109,38 @@ fn code_select(label: &'static str, name: &'static str, list: &'static [Code]) -
                 {list.iter().map(|(code, description)| view! { <option value=*code>{*description}</option> }).collect_view()}
             </select>
         </label>
+    }
+}
+
+/// The location form, empty for a new location or filled with `current` to edit it.
+fn location_form(action: String, submit: &'static str, current: Option<&LocationDetails>) -> impl IntoView {
+    let l = current.map(|d| d.location.clone());
+    let text = |f: fn(&crate::domain::views::LocationRow) -> String| l.as_ref().map(f).unwrap_or_default();
+    let chosen = |pick: fn(&LocationDetails) -> &Vec<crate::domain::views::CodeRow>| {
+        current.map(|d| pick(d).iter().map(|c| c.code.clone()).collect()).unwrap_or_default()
+    };
+    view! {
+        <form method="post" action=action class="stack">
+            <div class="field-row">
+                <label>"Name" <input name="name" required=true maxlength="200" value=text(|l| l.name.clone()) /></label>
+                <label>"Address" <input name="address" required=true maxlength="200" value=text(|l| l.address.clone()) /></label>
+            </div>
+            <div class="field-row">
+                <label>"City" <input name="city" required=true maxlength="200" value=text(|l| l.city.clone()) /></label>
+                <label>"Region" <input name="region" maxlength="200" value=text(|l| l.region.clone().unwrap_or_default()) /></label>
+                <label>"Postal code" <input name="postal_code" maxlength="200" value=text(|l| l.postal_code.clone().unwrap_or_default()) /></label>
+                <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" value=text(|l| l.country_code.clone()) /></label>
+            </div>
+            <div class="field-row">
+                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=text(|l| l.address_lat.to_string()) /></label>
+                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=text(|l| l.address_lng.to_string()) /></label>
+            </div>
+            {code_choices("Facilities", "facilities", codes::FACILITIES, chosen(|d| &d.facilities))}
+            {code_choices("Parking types", "parking_types", codes::PARKING_TYPES, chosen(|d| &d.parking_types))}
+            {code_choices("Parking restrictions", "parking_restrictions", codes::PARKING_RESTRICTIONS, chosen(|d| &d.parking_restrictions))}
+            <label class="check"><input type="checkbox" name="publish" value="on" checked=l.as_ref().is_some_and(|l| l.publish) />" Published (visible to everyone)"</label>
+            <button type="submit">{submit}</button>
+        </form>
     }
 }
 
@@ -135,27 +186,7 @@ fn my_locations_page(_me: Me) -> AnyView {
         </Suspense>
         <section class="panel" aria-labelledby="new-location">
             <h2 id="new-location">"Add a location"</h2>
-            <form method="post" action="/portal/locations" class="stack">
-                <div class="field-row">
-                    <label>"Name" <input name="name" required=true maxlength="200" /></label>
-                    <label>"Address" <input name="address" required=true maxlength="200" /></label>
-                </div>
-                <div class="field-row">
-                    <label>"City" <input name="city" required=true maxlength="200" /></label>
-                    <label>"Region" <input name="region" maxlength="200" /></label>
-                    <label>"Postal code" <input name="postal_code" maxlength="200" /></label>
-                    <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" /></label>
-                </div>
-                <div class="field-row">
-                    <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true /></label>
-                    <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true /></label>
-                </div>
-                {code_choices("Facilities", "facilities", codes::FACILITIES, Vec::new())}
-                {code_choices("Parking types", "parking_types", codes::PARKING_TYPES, Vec::new())}
-                {code_choices("Parking restrictions", "parking_restrictions", codes::PARKING_RESTRICTIONS, Vec::new())}
-                <label class="check"><input type="checkbox" name="publish" value="on" />" Publish now (visible to everyone)"</label>
-                <button type="submit">"Add location"</button>
-            </form>
+            {location_form("/portal/locations".to_owned(), "Add location", None)}
         </section>
     }
     .into_any()
@@ -173,10 +204,20 @@ fn edit_location_page(_me: Me) -> AnyView {
     let publish = ServerAction::<SetPublished>::new();
     let delete = ServerAction::<DeleteMyLocation>::new();
     let delete_photo = ServerAction::<DeleteMyPhoto>::new();
+    let evse_status = ServerAction::<SetEvseStatus>::new();
+    let delete_evse = ServerAction::<DeleteMyEvse>::new();
     // Reload after each change made on this page.
     let details = Resource::new(
-        move || (id(), publish.version().get(), delete_photo.version().get()),
-        |(id, _, _)| my_location(id),
+        move || {
+            (
+                id(),
+                publish.version().get(),
+                delete_photo.version().get(),
+                evse_status.version().get(),
+                delete_evse.version().get(),
+            )
+        },
+        |(id, ..)| my_location(id),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -187,10 +228,12 @@ fn edit_location_page(_me: Me) -> AnyView {
                     let l = d.location.clone();
                     let photo_count = d.photos.len();
                     let photos = d.photos.clone();
+                    let edit_form = location_form(format!("/portal/locations/{}", l.id), "Save changes", Some(&d));
+                    let evses: Vec<_> = d.evses.iter().map(|e| (e.evse.uid.clone(), e.evse.evse_id.clone(), e.evse.status.clone())).collect();
                     view! {
                         <Title text=l.name.clone() />
                         <p><a href="/locations">"← My locations"</a></p>
-                        <h1>{l.name.clone()} " " {if l.publish { status_badge("AVAILABLE".into()).into_any() } else { view! { <span class="badge">"Draft"</span> }.into_any() }}</h1>
+                        <h1>{l.name.clone()} " " {if l.publish { view! { <span class="badge available">"Published"</span> } } else { view! { <span class="badge">"Draft"</span> } }}</h1>
                         <p class="notice" role="status">{done}</p>
                         <p class="form-error" role="alert" data-testid="page-error">{error}</p>
                         <div class="actions">
@@ -228,6 +271,37 @@ fn edit_location_page(_me: Me) -> AnyView {
                                 </label>
                                 <button type="submit">"Upload photos"</button>
                             </form>
+                        </section>
+                        <section class="panel" aria-labelledby="manage-evses">
+                            <h2 id="manage-evses">"Manage EVSEs"</h2>
+                            <ul class="manage">
+                                {evses.into_iter().map(|(uid, evse_id, status)| { let uid_for_delete = uid.clone(); let delete_label = format!("Delete {evse_id}"); view! {
+                                    <li>
+                                        <strong>{evse_id.clone()}</strong>
+                                        <ActionForm action=evse_status attr:class="inline">
+                                            <input type="hidden" name="location_id" value=l.id />
+                                            <input type="hidden" name="uid" value=uid />
+                                            <label class="inline-label">"Status "
+                                                <select name="status">
+                                                    {codes::STATUSES.iter().map(|(code, description)| view! {
+                                                        <option value=*code selected=status == *code>{*description}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </label>
+                                            <button type="submit" class="secondary">"Save status"</button>
+                                        </ActionForm>
+                                        <ActionForm action=delete_evse attr:class="inline">
+                                            <input type="hidden" name="location_id" value=l.id />
+                                            <input type="hidden" name="uid" value=uid_for_delete />
+                                            <button type="submit" class="link">{delete_label}</button>
+                                        </ActionForm>
+                                    </li>
+                                }}).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="panel" aria-labelledby="edit-title">
+                            <h2 id="edit-title">"Edit details"</h2>
+                            {edit_form}
                         </section>
                         <section class="panel" aria-labelledby="evse-title">
                             <h2 id="evse-title">"Add an EVSE"</h2>
