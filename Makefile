@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 # Compiled dependencies live outside the clone so a fresh clone reuses them; an empty cache works too.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/emsp/target
+# Incremental caches grow with every build and are of no use to a one-shot CI run.
+export CARGO_INCREMENTAL ?= 0
 # leptos reads this at compile time; fixing it keeps `cargo test` and `cargo leptos` builds shared.
 export LEPTOS_OUTPUT_NAME := emsp
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)

@@ -1,6 +1,6 @@
 //! The portal's server side: cookie sessions, the same-origin check for state-changing requests,
 //! and the plain HTML form handlers (uploads and multi-value forms) that share the APIs' services.
-use crate::rest::media::{broken, read_file, rejected};
+use crate::rest::media::{read_logo, read_photos};
 use crate::state::AppState;
 use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
 use app::error::ServiceError;
@@ -95,16 +95,7 @@ async fn upload_logo(
         Ok(owner) => owner,
         Err(redirect) => return redirect,
     };
-    let file = async {
-        let mut multipart = multipart.map_err(rejected)?;
-        while let Some(field) = multipart.next_field().await.map_err(broken)? {
-            if field.name() == Some("cpo_logo") {
-                return read_file(field, "cpo_logo").await;
-            }
-        }
-        Err(crate::rest::envelope::ApiError::bad_request("cpo_logo", "choose an image"))
-    };
-    let result = match file.await {
+    let result = match read_logo(multipart).await {
         Ok(bytes) => media::replace_logo(&state.store, &state.uploads, owner, bytes).await,
         Err(e) => Err(e.0),
     };
@@ -125,24 +116,9 @@ async fn upload_photos(
         Ok(owner) => owner,
         Err(redirect) => return redirect,
     };
-    let files = async {
-        let mut multipart = multipart.map_err(rejected)?;
-        let mut files = Vec::new();
-        while let Some(field) = multipart.next_field().await.map_err(broken)? {
-            if field.name() == Some("location_photos") {
-                if files.len() as i64 >= media::MAX_PHOTOS_PER_LOCATION {
-                    return Err(crate::rest::envelope::ApiError::bad_request(
-                        "location_photos",
-                        "at most 5 photos per location",
-                    ));
-                }
-                files.push(read_file(field, "location_photos").await?);
-            }
-        }
-        Ok(files)
-    };
-    let result = match files.await {
-        Ok(files) => media::add_location_photos(&state.store, &state.uploads, owner, location_id, files).await,
+    // The location comes from the path; the form carries only the files.
+    let result = match read_photos(multipart).await {
+        Ok((files, _)) => media::add_location_photos(&state.store, &state.uploads, owner, location_id, files).await,
         Err(e) => Err(e.0),
     };
     match result {

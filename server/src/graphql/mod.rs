@@ -146,11 +146,8 @@ where
     }
 }
 
-async fn post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Result<GraphQLRequest<Rejection>, Rejection>,
-) -> Response {
+/// Parses, authenticates and runs one request; `read_only` serves GET, which must not mutate.
+async fn serve(state: AppState, headers: HeaderMap, request: Result<GraphQLRequest<Rejection>, Rejection>, read_only: bool) -> Response {
     let request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => return rejection.into_response(),
@@ -160,24 +157,19 @@ async fn post(
         Err(response) => return response,
     };
     let request = prepare(&state, caller, request);
-    run(state.graphql.full.execute(request)).await
+    if read_only {
+        run(state.graphql.read.execute(request)).await
+    } else {
+        run(state.graphql.full.execute(request)).await
+    }
 }
 
-async fn get_query(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Result<GraphQLRequest<Rejection>, Rejection>,
-) -> Response {
-    let request = match request {
-        Ok(request) => request.into_inner(),
-        Err(rejection) => return rejection.into_response(),
-    };
-    let caller = match caller(&state, &headers).await {
-        Ok(caller) => caller,
-        Err(response) => return response,
-    };
-    let request = prepare(&state, caller, request);
-    run(state.graphql.read.execute(request)).await
+async fn post(State(state): State<AppState>, headers: HeaderMap, request: Result<GraphQLRequest<Rejection>, Rejection>) -> Response {
+    serve(state, headers, request, false).await
+}
+
+async fn get_query(State(state): State<AppState>, headers: HeaderMap, request: Result<GraphQLRequest<Rejection>, Rejection>) -> Response {
+    serve(state, headers, request, true).await
 }
 
 /// The body-limit layer answers 413 in plain text; clients of this route expect a GraphQL error.

@@ -9,11 +9,11 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::response::Response;
 
-pub(crate) fn rejected(_: MultipartRejection) -> ApiError {
+fn rejected(_: MultipartRejection) -> ApiError {
     ApiError(ServiceError::UnsupportedMedia("Content-Type must be multipart/form-data".into()))
 }
 
-pub(crate) fn broken(e: MultipartError) -> ApiError {
+fn broken(e: MultipartError) -> ApiError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError(ServiceError::TooLarge("the request exceeds 30 MiB".into()))
     } else {
@@ -22,7 +22,7 @@ pub(crate) fn broken(e: MultipartError) -> ApiError {
 }
 
 /// Reads one file field, refusing it as soon as it passes the per-file limit.
-pub(crate) async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8>, ApiError> {
+async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(broken)? {
         if bytes.len() + chunk.len() > MAX_FILE_BYTES {
@@ -33,7 +33,7 @@ pub(crate) async fn read_file(mut field: Field<'_>, name: &str) -> Result<Vec<u8
     Ok(bytes)
 }
 
-pub(crate) async fn read_text(field: Field<'_>, name: &str) -> Result<String, ApiError> {
+async fn read_text(field: Field<'_>, name: &str) -> Result<String, ApiError> {
     let text = field.text().await.map_err(broken)?;
     if text.len() > 64 {
         return Err(ApiError::bad_request(name, "is too long"));
@@ -45,12 +45,8 @@ fn unexpected(name: Option<&str>) -> ApiError {
     ApiError::bad_request(name.unwrap_or("body"), "is not an expected field")
 }
 
-pub async fn upload_logo(
-    State(state): State<AppState>,
-    session: AccessSession,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, ApiError> {
-    let owner_id = session.cpo_owner_id()?;
+/// The `cpo_logo` file of a logo upload (REST and portal alike).
+pub(crate) async fn read_logo(multipart: Result<Multipart, MultipartRejection>) -> Result<Vec<u8>, ApiError> {
     let mut multipart = multipart.map_err(rejected)?;
     let mut logo = None;
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -60,17 +56,13 @@ pub async fn upload_logo(
             other => return Err(unexpected(other)),
         }
     }
-    let logo = logo.ok_or_else(|| ApiError::bad_request("cpo_logo", "is required"))?;
-    let url = media::replace_logo(&state.store, &state.uploads, owner_id, logo).await?;
-    Ok(success(vec![url], "Success"))
+    logo.ok_or_else(|| ApiError::bad_request("cpo_logo", "is required"))
 }
 
-pub async fn upload_location_photos(
-    State(state): State<AppState>,
-    session: AccessSession,
+/// The `location_photos` files (at most 5) and the `location_id` text of a photo upload.
+pub(crate) async fn read_photos(
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, ApiError> {
-    let owner_id = session.cpo_owner_id()?;
+) -> Result<(Vec<Vec<u8>>, Option<String>), ApiError> {
     let mut multipart = multipart.map_err(rejected)?;
     let (mut photos, mut location_id) = (Vec::new(), None);
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -85,6 +77,27 @@ pub async fn upload_location_photos(
             other => return Err(unexpected(other)),
         }
     }
+    Ok((photos, location_id))
+}
+
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    session: AccessSession,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let owner_id = session.cpo_owner_id()?;
+    let logo = read_logo(multipart).await?;
+    let url = media::replace_logo(&state.store, &state.uploads, owner_id, logo).await?;
+    Ok(success(vec![url], "Success"))
+}
+
+pub async fn upload_location_photos(
+    State(state): State<AppState>,
+    session: AccessSession,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let owner_id = session.cpo_owner_id()?;
+    let (photos, location_id) = read_photos(multipart).await?;
     let location_id: i64 = location_id
         .ok_or_else(|| ApiError::bad_request("location_id", "is required"))?
         .trim()
