@@ -17,6 +17,16 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await snapshot(page, 'dashboard-logo');
 
   await page.goto('/locations');
+  // A country code the server refuses comes back next to its field.
+  await page.getByLabel('Name', { exact: true }).fill(place);
+  await page.getByLabel('Address').fill('Caldera Path 7');
+  await page.getByLabel('City').fill('Fira');
+  await page.getByLabel('Country code').fill('G1');
+  await page.getByLabel('Latitude').fill('36.4167');
+  await page.getByLabel('Longitude').fill('25.4318');
+  await page.getByRole('button', { name: 'Add location' }).click();
+  await expect(page.locator('label', { hasText: 'Country code' }).getByRole('alert')).toContainText('two-letter ISO 3166-1');
+  await snapshot(page, 'new-location-field-error');
   await page.getByLabel('Name', { exact: true }).fill(place);
   await page.getByLabel('Address').fill('Caldera Path 7');
   await page.getByLabel('City').fill('Fira');
@@ -74,6 +84,14 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await page.getByLabel('Status', { exact: false }).first().selectOption('CHARGING');
   await page.getByRole('button', { name: 'Save status' }).click();
   await expect(page.locator('.evses .badge')).toHaveText('Charging');
+
+  // Full edit of a connector: its rating.
+  await page.getByText(/Edit .* and its connectors/).click();
+  const second = page.locator('form.connector').nth(1);
+  await second.getByLabel('Max amperage (A)').fill('250');
+  await second.getByRole('button', { name: 'Save connector' }).click();
+  await expect(page.getByText('Connector saved')).toBeVisible();
+  await expect(page.getByRole('cell', { name: '230.0' })).toBeVisible();
 
   await page.goto(`/browse?q=${encodeURIComponent(username.slice(-8))}`);
   await expect(page.getByTestId('results')).toContainText(place);

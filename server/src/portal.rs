@@ -79,11 +79,23 @@ fn back(page: &str, key: &str, text: &str) -> Response {
 }
 
 fn failed(page: &str, error: ServiceError) -> Response {
-    if let ServiceError::Internal(cause) = &error {
-        tracing::error!(%cause, "portal form failed");
-        return back(page, "error", "Something went wrong on our side. Please try again.");
+    match &error {
+        ServiceError::Internal(cause) => {
+            tracing::error!(%cause, "portal form failed");
+            back(page, "error", "Something went wrong on our side. Please try again.")
+        }
+        // Field errors travel to the form, which shows each next to its field.
+        ServiceError::Invalid(fields) => back(page, "errors", &app::ui::forms::encode_field_errors(fields)),
+        ServiceError::Conflict(field) => back(
+            page,
+            "errors",
+            &app::ui::forms::encode_field_errors(&[app::domain::validation::FieldError::new(
+                field,
+                "is already taken",
+            )]),
+        ),
+        _ => back(page, "error", &error.to_string()),
     }
-    back(page, "error", &error.to_string())
 }
 
 async fn upload_logo(
@@ -199,11 +211,59 @@ async fn update_location(
     }
 }
 
+/// An EVSE from the portal's form, checked by the shared rules.
+fn evse_from(form: &[(String, String)]) -> Result<NewEvse, ServiceError> {
+    let evse = NewEvse {
+        evse_id: one(form, "evse_id"),
+        serial_number: optional(form, "serial_number"),
+        meter_type: optional(form, "meter_type"),
+        status: one(form, "status"),
+        current_ws_connection_id: None,
+        server_id: None,
+        capabilities: all(form, "capabilities"),
+        payment_types: all(form, "payment_types"),
+    };
+    evse.validate().map_err(ServiceError::Invalid)?;
+    Ok(evse)
+}
+
+/// The connector rows of a form (parallel lists; a row left without voltage is skipped, except
+/// the first), numbered 1, 2, … and with the EVSE's status.
+fn connectors_from(form: &[(String, String)], status: &str) -> Result<Vec<NewConnector>, ServiceError> {
+    let pick = |key: &str| form.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).collect::<Vec<_>>();
+    let (standards, formats, powers, volts, amps) =
+        (pick("standard"), pick("format"), pick("power_type"), pick("max_voltage"), pick("max_amperage"));
+    let mut connectors = Vec::new();
+    for (i, standard) in standards.iter().enumerate() {
+        let voltage = volts.get(i).cloned().unwrap_or_default();
+        if voltage.is_empty() && i > 0 {
+            continue;
+        }
+        let connector = NewConnector {
+            connector_id: optional(form, "connector_id").unwrap_or_else(|| (connectors.len() + 1).to_string()),
+            standard: standard.clone(),
+            format: formats.get(i).cloned().unwrap_or_default(),
+            power_type: powers.get(i).cloned().unwrap_or_default(),
+            max_voltage: number("max_voltage", &voltage)?,
+            max_amperage: number("max_amperage", &amps.get(i).cloned().unwrap_or_default())?,
+            max_electric_power: None,
+            connector_type: None,
+            rate_setting: None,
+            status: status.to_owned(),
+        };
+        connector.validate().map_err(ServiceError::Invalid)?;
+        connectors.push(connector);
+    }
+    Ok(connectors)
+}
+
+type FormFields = axum::Form<Vec<(String, String)>>;
+
 async fn create_evse(
     State(state): State<AppState>,
     session: Session,
     Path(location_id): Path<i64>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    axum::Form(form): FormFields,
 ) -> Response {
     let page = format!("/locations/{location_id}");
     let owner = match owner(&state, &session).await {
@@ -211,58 +271,54 @@ async fn create_evse(
         Err(redirect) => return redirect,
     };
     let created = async {
-        let evse = NewEvse {
-            evse_id: one(&form, "evse_id"),
-            serial_number: optional(&form, "serial_number"),
-            meter_type: None,
-            status: one(&form, "status"),
-            current_ws_connection_id: None,
-            server_id: None,
-            capabilities: all(&form, "capabilities"),
-            payment_types: all(&form, "payment_types"),
-        };
-        evse.validate().map_err(ServiceError::Invalid)?;
-        // Connector rows come as parallel lists; a row without voltage was left empty.
-        let standards = form.iter().filter(|(k, _)| k == "standard").map(|(_, v)| v.clone()).collect::<Vec<_>>();
-        let pick =
-            |key: &str| form.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).collect::<Vec<_>>();
-        let (formats, powers, volts, amps) =
-            (pick("format"), pick("power_type"), pick("max_voltage"), pick("max_amperage"));
-        let mut connectors = Vec::new();
-        for (i, standard) in standards.iter().enumerate() {
-            let voltage = volts.get(i).cloned().unwrap_or_default();
-            if voltage.is_empty() && i > 0 {
-                continue;
-            }
-            let (max_voltage, max_amperage): (i64, i64) =
-                (number("max_voltage", &voltage)?, number("max_amperage", &amps.get(i).cloned().unwrap_or_default())?);
-            let connector = NewConnector {
-                connector_id: (connectors.len() + 1).to_string(),
-                standard: standard.clone(),
-                format: formats.get(i).cloned().unwrap_or_default(),
-                power_type: powers.get(i).cloned().unwrap_or_default(),
-                max_voltage,
-                max_amperage,
-                max_electric_power: None,
-                connector_type: None,
-                rate_setting: None,
-                status: evse.status.clone(),
-            };
-            connector.validate().map_err(ServiceError::Invalid)?;
-            connectors.push(connector);
-        }
-        let uid = state.store.create_evse(owner, location_id, &evse).await?;
-        for connector in &connectors {
-            if let Err(e) = state.store.create_connector(owner, &uid, connector).await {
-                // Keep the EVSE and its connectors all-or-nothing for the person filling the form.
-                let _ = state.store.delete_evse(owner, &uid).await;
-                return Err(e.into());
-            }
-        }
+        let evse = evse_from(&form)?;
+        let connectors = connectors_from(&form, &evse.status)?;
+        state.store.create_evse_with_connectors(owner, location_id, &evse, &connectors).await?;
         Ok::<_, ServiceError>(connectors.len())
     };
     match created.await {
         Ok(n) => back(&page, "done", &format!("EVSE added with {n} connectors")),
+        Err(e) => failed(&page, e),
+    }
+}
+
+async fn update_evse(
+    State(state): State<AppState>,
+    session: Session,
+    Path(uid): Path<String>,
+    axum::Form(form): FormFields,
+) -> Response {
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let page = format!("/locations/{}", one(&form, "location_id"));
+    let updated = async { Ok::<_, ServiceError>(state.store.update_evse(owner, &uid, &evse_from(&form)?).await?) };
+    match updated.await {
+        Ok(_) => back(&page, "done", "EVSE saved"),
+        Err(e) => failed(&page, e),
+    }
+}
+
+async fn update_connector(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    axum::Form(form): FormFields,
+) -> Response {
+    let owner = match owner(&state, &session).await {
+        Ok(owner) => owner,
+        Err(redirect) => return redirect,
+    };
+    let page = format!("/locations/{}", one(&form, "location_id"));
+    let updated = async {
+        let connector = connectors_from(&form, &one(&form, "status"))?
+            .pop()
+            .ok_or_else(|| ServiceError::invalid("max_voltage", "is required"))?;
+        Ok::<_, ServiceError>(state.store.update_connector(owner, id, &connector).await?)
+    };
+    match updated.await {
+        Ok(_) => back(&page, "done", "Connector saved"),
         Err(e) => failed(&page, e),
     }
 }
@@ -275,4 +331,6 @@ pub fn router() -> Router<AppState> {
         .route("/portal/locations", post(create_location))
         .route("/portal/locations/{id}", post(update_location))
         .route("/portal/locations/{id}/evses", post(create_evse))
+        .route("/portal/evses/{uid}", post(update_evse))
+        .route("/portal/connectors/{id}", post(update_connector))
 }

@@ -213,6 +213,17 @@ impl Store {
 
     /// Creates an EVSE at `owner_id`'s location `location_id` with a new random `uid`.
     pub async fn create_evse(&self, owner_id: i64, location_id: i64, evse: &NewEvse) -> Result<String, StoreError> {
+        self.create_evse_with_connectors(owner_id, location_id, evse, &[]).await
+    }
+
+    /// Creates an EVSE and its connectors in one transaction: all of them or none.
+    pub async fn create_evse_with_connectors(
+        &self,
+        owner_id: i64,
+        location_id: i64,
+        evse: &NewEvse,
+        connectors: &[NewConnector],
+    ) -> Result<String, StoreError> {
         let now = now_ms();
         let uid = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool().begin().await?;
@@ -234,6 +245,9 @@ impl Store {
         .await
         .map_err(|e| StoreError::unique_as(e, "evse_id"))?;
         link_evse_codes(&mut tx, &uid, evse).await?;
+        for connector in connectors {
+            insert_connector(&mut tx, &uid, connector, now).await?;
+        }
         tx.commit().await?;
         Ok(uid)
     }
@@ -297,25 +311,7 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Evse(evse_uid), now).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO connectors (evse_uid, connector_id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, connector_type, rate_setting, status, date_created, date_modified) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(evse_uid)
-        .bind(&con.connector_id)
-        .bind(&con.standard)
-        .bind(&con.format)
-        .bind(&con.power_type)
-        .bind(con.max_voltage)
-        .bind(con.max_amperage)
-        .bind(con.max_electric_power)
-        .bind(&con.connector_type)
-        .bind(&con.rate_setting)
-        .bind(&con.status)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::unique_as(e, "connector_id"))?;
+        let id = insert_connector(&mut tx, evse_uid, con, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -370,6 +366,33 @@ impl Store {
         tx.commit().await?;
         Ok(file.to_owned())
     }
+}
+
+async fn insert_connector(
+    conn: &mut AnyConnection,
+    evse_uid: &str,
+    con: &NewConnector,
+    now: i64,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO connectors (evse_uid, connector_id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, connector_type, rate_setting, status, date_created, date_modified) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+    )
+    .bind(evse_uid)
+    .bind(&con.connector_id)
+    .bind(&con.standard)
+    .bind(&con.format)
+    .bind(&con.power_type)
+    .bind(con.max_voltage)
+    .bind(con.max_amperage)
+    .bind(con.max_electric_power)
+    .bind(&con.connector_type)
+    .bind(&con.rate_setting)
+    .bind(&con.status)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    .map_err(|e| StoreError::unique_as(e, "connector_id"))
 }
 
 /// Which field a unique violation on `users` is about, so the caller can name it.

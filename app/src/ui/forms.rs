@@ -53,3 +53,43 @@ pub fn Field(
         </label>
     }
 }
+
+/// Field errors as one URL query value, `field~message|field~message`, so a plain HTML form post
+/// can come back to its page with each error next to its field.
+pub fn encode_field_errors(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| format!("{}~{}", e.field, e.message.replace(['~', '|'], " "))).collect::<Vec<_>>().join("|")
+}
+
+pub fn decode_field_errors(text: &str) -> Vec<FieldError> {
+    text.split('|')
+        .filter_map(|pair| pair.split_once('~'))
+        .map(|(field, message)| FieldError::new(field, message))
+        .collect()
+}
+
+/// The error of `field` among `errors`, shown under its input.
+pub fn error_of(errors: Signal<Vec<FieldError>>, field: &'static str) -> impl IntoView {
+    move || {
+        errors
+            .get()
+            .into_iter()
+            .find(|e| e.field == field)
+            .map(|e| view! { <span class="field-error" role="alert">{e.message}</span> })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_survive_the_round_trip() {
+        let errors = vec![
+            FieldError::new("address_lat", "must be a latitude between -90 and 90"),
+            FieldError::new("name", "a|b~c"),
+        ];
+        let decoded = decode_field_errors(&encode_field_errors(&errors));
+        assert_eq!(decoded[0], errors[0]);
+        assert_eq!(decoded[1].message, "a b c");
+    }
+}

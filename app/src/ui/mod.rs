@@ -4,7 +4,7 @@ mod auth_pages;
 pub mod browse;
 mod csp;
 mod dashboard;
-mod forms;
+pub mod forms;
 mod home;
 pub mod my_locations;
 

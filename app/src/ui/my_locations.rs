@@ -3,8 +3,9 @@
 use super::api::Me;
 use super::browse::details_view;
 use super::dashboard::OwnerOnly;
-use super::forms::message;
+use super::forms::{decode_field_errors, error_of, message};
 use crate::domain::codes::{self, Code};
+use crate::domain::validation::FieldError;
 use crate::domain::views::{LocationDetails, LocationSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -102,18 +103,44 @@ fn code_choices(legend: &'static str, name: &'static str, list: &'static [Code],
     }
 }
 
-fn code_select(label: &'static str, name: &'static str, list: &'static [Code]) -> impl IntoView {
+fn code_select(label: &'static str, name: &'static str, list: &'static [Code], selected: &str) -> impl IntoView {
+    let selected = selected.to_owned();
     view! {
         <label>{label}
             <select name=name required=true>
-                {list.iter().map(|(code, description)| view! { <option value=*code>{*description}</option> }).collect_view()}
+                {list.iter().map(|(code, description)| view! { <option value=*code selected=selected == *code>{*description}</option> }).collect_view()}
             </select>
         </label>
     }
 }
 
+/// The fields of one connector row (used to add and to edit connectors).
+fn connector_fields(
+    n: usize,
+    current: Option<&crate::domain::views::ConnectorRow>,
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let text = |f: fn(&crate::domain::views::ConnectorRow) -> String| current.map(f).unwrap_or_default();
+    view! {
+        <div class="field-row">
+            {code_select("Standard", "standard", codes::CONNECTOR_STANDARDS, &text(|c| c.standard.clone()))}
+            {code_select("Format", "format", codes::CONNECTOR_FORMATS, &text(|c| c.format.clone()))}
+            {code_select("Power type", "power_type", codes::POWER_TYPES, &text(|c| c.power_type.clone()))}
+            <label>"Max voltage (V)" <input name="max_voltage" type="number" min="1" required=n == 1 value=text(|c| c.max_voltage.to_string()) />
+                {error_of(errors, "max_voltage")}</label>
+            <label>"Max amperage (A)" <input name="max_amperage" type="number" min="1" required=n == 1 value=text(|c| c.max_amperage.to_string()) />
+                {error_of(errors, "max_amperage")}</label>
+        </div>
+    }
+}
+
 /// The location form, empty for a new location or filled with `current` to edit it.
-fn location_form(action: String, submit: &'static str, current: Option<&LocationDetails>) -> impl IntoView {
+fn location_form(
+    action: String,
+    submit: &'static str,
+    current: Option<&LocationDetails>,
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
     let l = current.map(|d| d.location.clone());
     let text = |f: fn(&crate::domain::views::LocationRow) -> String| l.as_ref().map(f).unwrap_or_default();
     let chosen = |pick: fn(&LocationDetails) -> &Vec<crate::domain::views::CodeRow>| {
@@ -122,20 +149,21 @@ fn location_form(action: String, submit: &'static str, current: Option<&Location
     view! {
         <form method="post" action=action class="stack">
             <div class="field-row">
-                <label>"Name" <input name="name" required=true maxlength="200" value=text(|l| l.name.clone()) /></label>
-                <label>"Address" <input name="address" required=true maxlength="200" value=text(|l| l.address.clone()) /></label>
+                <label>"Name" <input name="name" required=true maxlength="200" value=text(|l| l.name.clone()) /> {error_of(errors, "name")}</label>
+                <label>"Address" <input name="address" required=true maxlength="200" value=text(|l| l.address.clone()) /> {error_of(errors, "address")}</label>
             </div>
             <div class="field-row">
-                <label>"City" <input name="city" required=true maxlength="200" value=text(|l| l.city.clone()) /></label>
+                <label>"City" <input name="city" required=true maxlength="200" value=text(|l| l.city.clone()) /> {error_of(errors, "city")}</label>
                 <label>"Region" <input name="region" maxlength="200" value=text(|l| l.region.clone().unwrap_or_default()) /></label>
                 <label>"Postal code" <input name="postal_code" maxlength="200" value=text(|l| l.postal_code.clone().unwrap_or_default()) /></label>
-                <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" value=text(|l| l.country_code.clone()) /></label>
+                <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" value=text(|l| l.country_code.clone()) /> {error_of(errors, "country_code")}</label>
             </div>
             <div class="field-row">
-                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=text(|l| l.address_lat.to_string()) /></label>
-                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=text(|l| l.address_lng.to_string()) /></label>
+                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=text(|l| l.address_lat.to_string()) /> {error_of(errors, "address_lat")}</label>
+                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=text(|l| l.address_lng.to_string()) /> {error_of(errors, "address_lng")}</label>
             </div>
             {code_choices("Facilities", "facilities", codes::FACILITIES, chosen(|d| &d.facilities))}
+            {error_of(errors, "facilities")}
             {code_choices("Parking types", "parking_types", codes::PARKING_TYPES, chosen(|d| &d.parking_types))}
             {code_choices("Parking restrictions", "parking_restrictions", codes::PARKING_RESTRICTIONS, chosen(|d| &d.parking_restrictions))}
             <label class="check"><input type="checkbox" name="publish" value="on" checked=l.as_ref().is_some_and(|l| l.publish) />" Published (visible to everyone)"</label>
@@ -144,9 +172,17 @@ fn location_form(action: String, submit: &'static str, current: Option<&Location
     }
 }
 
-fn query_messages() -> (Signal<Option<String>>, Signal<Option<String>>) {
+/// What a form post came back with: a message, a confirmation, and errors by field.
+fn query_messages() -> (Signal<Option<String>>, Signal<Option<String>>, Signal<Vec<FieldError>>) {
     let query = use_query_map();
-    (Signal::derive(move || query.get().get("error")), Signal::derive(move || query.get().get("done")))
+    let errors = Signal::derive(move || query.get().get("errors").map(|e| decode_field_errors(&e)).unwrap_or_default());
+    let summary = Signal::derive(move || {
+        query
+            .get()
+            .get("error")
+            .or_else(|| query.get().get("errors").map(|_| "Please correct the fields marked below.".to_owned()))
+    });
+    (summary, Signal::derive(move || query.get().get("done")), errors)
 }
 
 #[component]
@@ -156,7 +192,7 @@ pub fn MyLocationsPage() -> impl IntoView {
 
 fn my_locations_page(_me: Me) -> AnyView {
     let list = Resource::new(|| (), |_| my_locations());
-    let (error, done) = query_messages();
+    let (error, done, field_errors) = query_messages();
     view! {
         <Title text="My locations" />
         <h1>"My locations"</h1>
@@ -186,10 +222,76 @@ fn my_locations_page(_me: Me) -> AnyView {
         </Suspense>
         <section class="panel" aria-labelledby="new-location">
             <h2 id="new-location">"Add a location"</h2>
-            {location_form("/portal/locations".to_owned(), "Add location", None)}
+            {location_form("/portal/locations".to_owned(), "Add location", None, field_errors)}
         </section>
     }
     .into_any()
+}
+
+/// One EVSE on the owner's page: quick status change, full edit of the EVSE and each connector,
+/// and deletion.
+fn evse_manager(
+    location_id: i64,
+    details: crate::domain::views::EvseDetails,
+    evse_status: ServerAction<SetEvseStatus>,
+    delete_evse: ServerAction<DeleteMyEvse>,
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let evse = details.evse;
+    let (uid, evse_id, status) = (evse.uid.clone(), evse.evse_id.clone(), evse.status.clone());
+    let chosen = |codes: &[crate::domain::views::CodeRow]| codes.iter().map(|c| c.code.clone()).collect::<Vec<_>>();
+    let (capabilities, payment_types) = (chosen(&details.capabilities), chosen(&details.payment_types));
+    let delete_label = format!("Delete {evse_id}");
+    let (uid_for_status, uid_for_delete) = (uid.clone(), uid.clone());
+    let connectors = details.connectors;
+    let status_for_connectors = status.clone();
+    view! {
+        <li>
+            <strong>{evse_id.clone()}</strong>
+            <ActionForm action=evse_status attr:class="inline">
+                <input type="hidden" name="location_id" value=location_id />
+                <input type="hidden" name="uid" value=uid_for_status />
+                <label class="inline-label">"Status "
+                    <select name="status">
+                        {codes::STATUSES.iter().map(|(code, description)| view! {
+                            <option value=*code selected=status == *code>{*description}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="secondary">"Save status"</button>
+            </ActionForm>
+            <ActionForm action=delete_evse attr:class="inline">
+                <input type="hidden" name="location_id" value=location_id />
+                <input type="hidden" name="uid" value=uid_for_delete />
+                <button type="submit" class="link">{delete_label}</button>
+            </ActionForm>
+            <details class="edit-evse">
+                <summary>{format!("Edit {evse_id} and its connectors")}</summary>
+                <form method="post" action=format!("/portal/evses/{uid}") class="stack">
+                    <input type="hidden" name="location_id" value=location_id />
+                    <div class="field-row">
+                        <label>"EVSE ID" <input name="evse_id" required=true value=evse.evse_id.clone() /></label>
+                        {code_select("Status", "status", codes::STATUSES, &evse.status)}
+                        <label>"Serial number" <input name="serial_number" value=evse.serial_number.clone().unwrap_or_default() /></label>
+                        <label>"Meter type" <input name="meter_type" value=evse.meter_type.clone().unwrap_or_default() /></label>
+                    </div>
+                    {code_choices("Capabilities", "capabilities", codes::CAPABILITIES, capabilities)}
+                    {code_choices("Payment types", "payment_types", codes::PAYMENT_TYPES, payment_types)}
+                    <button type="submit">"Save EVSE"</button>
+                </form>
+                {connectors.into_iter().map(|c| view! {
+                    <form method="post" action=format!("/portal/connectors/{}", c.id) class="stack connector">
+                        <input type="hidden" name="location_id" value=location_id />
+                        <input type="hidden" name="status" value=status_for_connectors.clone() />
+                        <input type="hidden" name="connector_id" value=c.connector_id.clone() />
+                        <strong>{format!("Connector {}", c.connector_id)}</strong>
+                        {connector_fields(1, Some(&c), errors)}
+                        <button type="submit" class="secondary">"Save connector"</button>
+                    </form>
+                }).collect_view()}
+            </details>
+        </li>
+    }
 }
 
 #[component]
@@ -200,7 +302,7 @@ pub fn EditLocationPage() -> impl IntoView {
 fn edit_location_page(_me: Me) -> AnyView {
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(-1);
-    let (error, done) = query_messages();
+    let (error, done, field_errors) = query_messages();
     let publish = ServerAction::<SetPublished>::new();
     let delete = ServerAction::<DeleteMyLocation>::new();
     let delete_photo = ServerAction::<DeleteMyPhoto>::new();
@@ -228,8 +330,8 @@ fn edit_location_page(_me: Me) -> AnyView {
                     let l = d.location.clone();
                     let photo_count = d.photos.len();
                     let photos = d.photos.clone();
-                    let edit_form = location_form(format!("/portal/locations/{}", l.id), "Save changes", Some(&d));
-                    let evses: Vec<_> = d.evses.iter().map(|e| (e.evse.uid.clone(), e.evse.evse_id.clone(), e.evse.status.clone())).collect();
+                    let edit_form = location_form(format!("/portal/locations/{}", l.id), "Save changes", Some(&d), field_errors);
+                    let evses = d.evses.clone();
                     view! {
                         <Title text=l.name.clone() />
                         <p><a href="/locations">"← My locations"</a></p>
@@ -275,28 +377,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                         <section class="panel" aria-labelledby="manage-evses">
                             <h2 id="manage-evses">"Manage EVSEs"</h2>
                             <ul class="manage">
-                                {evses.into_iter().map(|(uid, evse_id, status)| { let uid_for_delete = uid.clone(); let delete_label = format!("Delete {evse_id}"); view! {
-                                    <li>
-                                        <strong>{evse_id.clone()}</strong>
-                                        <ActionForm action=evse_status attr:class="inline">
-                                            <input type="hidden" name="location_id" value=l.id />
-                                            <input type="hidden" name="uid" value=uid />
-                                            <label class="inline-label">"Status "
-                                                <select name="status">
-                                                    {codes::STATUSES.iter().map(|(code, description)| view! {
-                                                        <option value=*code selected=status == *code>{*description}</option>
-                                                    }).collect_view()}
-                                                </select>
-                                            </label>
-                                            <button type="submit" class="secondary">"Save status"</button>
-                                        </ActionForm>
-                                        <ActionForm action=delete_evse attr:class="inline">
-                                            <input type="hidden" name="location_id" value=l.id />
-                                            <input type="hidden" name="uid" value=uid_for_delete />
-                                            <button type="submit" class="link">{delete_label}</button>
-                                        </ActionForm>
-                                    </li>
-                                }}).collect_view()}
+                                {evses.into_iter().map(|e| evse_manager(l.id, e, evse_status, delete_evse, field_errors)).collect_view()}
                             </ul>
                         </section>
                         <section class="panel" aria-labelledby="edit-title">
@@ -307,8 +388,8 @@ fn edit_location_page(_me: Me) -> AnyView {
                             <h2 id="evse-title">"Add an EVSE"</h2>
                             <form method="post" action=format!("/portal/locations/{}/evses", l.id) class="stack">
                                 <div class="field-row">
-                                    <label>"EVSE ID" <input name="evse_id" required=true placeholder="NL*ABC*E12345" /></label>
-                                    {code_select("Status", "status", codes::STATUSES)}
+                                    <label>"EVSE ID" <input name="evse_id" required=true placeholder="NL*ABC*E12345" /> {error_of(field_errors, "evse_id")}</label>
+                                    {code_select("Status", "status", codes::STATUSES, "AVAILABLE")}
                                     <label>"Serial number" <input name="serial_number" /></label>
                                 </div>
                                 {code_choices("Capabilities", "capabilities", codes::CAPABILITIES, Vec::new())}
@@ -316,13 +397,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                                 {(1..=2).map(|n| view! {
                                     <fieldset class="connector">
                                         <legend>{format!("Connector {n}")}{if n > 1 { " (optional)" } else { "" }}</legend>
-                                        <div class="field-row">
-                                            {code_select("Standard", "standard", codes::CONNECTOR_STANDARDS)}
-                                            {code_select("Format", "format", codes::CONNECTOR_FORMATS)}
-                                            {code_select("Power type", "power_type", codes::POWER_TYPES)}
-                                            <label>"Max voltage (V)" <input name="max_voltage" type="number" min="1" required=n == 1 /></label>
-                                            <label>"Max amperage (A)" <input name="max_amperage" type="number" min="1" required=n == 1 /></label>
-                                        </div>
+                                        {connector_fields(n, None, field_errors)}
                                     </fieldset>
                                 }).collect_view()}
                                 <button type="submit">"Add EVSE"</button>

@@ -147,7 +147,12 @@ where
 }
 
 /// Parses, authenticates and runs one request; `read_only` serves GET, which must not mutate.
-async fn serve(state: AppState, headers: HeaderMap, request: Result<GraphQLRequest<Rejection>, Rejection>, read_only: bool) -> Response {
+async fn serve(
+    state: AppState,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest<Rejection>, Rejection>,
+    read_only: bool,
+) -> Response {
     let request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => return rejection.into_response(),
@@ -164,11 +169,19 @@ async fn serve(state: AppState, headers: HeaderMap, request: Result<GraphQLReque
     }
 }
 
-async fn post(State(state): State<AppState>, headers: HeaderMap, request: Result<GraphQLRequest<Rejection>, Rejection>) -> Response {
+async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest<Rejection>, Rejection>,
+) -> Response {
     serve(state, headers, request, false).await
 }
 
-async fn get_query(State(state): State<AppState>, headers: HeaderMap, request: Result<GraphQLRequest<Rejection>, Rejection>) -> Response {
+async fn get_query(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest<Rejection>, Rejection>,
+) -> Response {
     serve(state, headers, request, true).await
 }
 
