@@ -59,6 +59,39 @@ async fn token_create_prints_a_token_that_authenticates_until_revoked() {
     assert_clean_failure(&emsp(dir.path(), &["token", "revoke", "partner"]), "not found");
 }
 
+/// A token printed by `emsp token create` opens the API of a server on the same database, and
+/// stops working once `emsp token revoke` has run.
+#[tokio::test]
+async fn a_created_token_authenticates_over_http_until_revoked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = emsp(dir.path(), &["token", "create", "--name", "partner"]);
+    let token = stdout(&created).lines().last().expect("token").trim().to_owned();
+    let config = emsp::config::Config {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        database_url: app::store::sqlite_url_for(dir.path()),
+        data_dir: dir.path().to_owned(),
+        mode: emsp::cli::Mode::Development,
+        jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
+        site_root: dir.path().join("site"),
+        public_url: "http://emsp.test".into(),
+        smtp_url: None,
+        mail_from: "EMSP <no-reply@emsp.test>".into(),
+    };
+    let server = emsp::Application::build(config).await.expect("server");
+    let url = format!("http://{}/graphql", server.local_addr());
+    tokio::spawn(server.run_until(std::future::pending()));
+    let ask = || {
+        reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "query": "{ locations { id } }" }))
+            .send()
+    };
+    assert_eq!(ask().await.expect("request").status(), 200);
+    assert!(emsp(dir.path(), &["token", "revoke", "partner"]).status.success());
+    assert_eq!(ask().await.expect("request").status(), 401);
+}
+
 #[tokio::test]
 async fn admins_get_their_password_from_stdin() {
     let dir = tempfile::tempdir().expect("tempdir");

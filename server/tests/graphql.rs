@@ -468,6 +468,44 @@ async fn mutations_work_for_owners_and_refuse_everyone_else(app: TestApp) {
     let _ = w.owner_a;
 }
 
+async fn photos_can_be_deleted_by_their_owner_only(app: TestApp) {
+    let w = world(&app).await;
+    let location = w.published[0];
+    let form = reqwest::multipart::Form::new()
+        .text("location_id", location.to_string())
+        .part("location_photos", common::fixtures::file_part(common::fixtures::png(40, 30), "p.png", "image/png"));
+    let upload = app
+        .http
+        .post(app.url("/2.2/locations/photos/uploads"))
+        .bearer_auth(&w.access_a)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(upload.status(), 200);
+    let query = "{ locations(limit: 100) { id images } }";
+    let images = |data: Value| {
+        data["locations"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|l| l["id"] == location)
+            .map(|l| l["images"].clone())
+            .expect("listed")
+    };
+    let listed = images(data(&app, &w.token, query, json!({})).await);
+    let url = listed[0].as_str().expect("url").to_owned();
+    assert_eq!(app.uploaded_files().len(), 2);
+
+    let delete = "mutation($url: String!) { deleteLocationPhoto(url: $url) }";
+    assert_eq!(error(&app, &w.access_b, delete, json!({ "url": url })).await["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(app.uploaded_files().len(), 2, "another CPO removed a file");
+    assert_eq!(data(&app, &w.access_a, delete, json!({ "url": url })).await["deleteLocationPhoto"], true);
+    assert_eq!(images(data(&app, &w.token, query, json!({})).await), json!([]));
+    assert!(app.uploaded_files().is_empty(), "photo files left behind");
+    assert_eq!(error(&app, &w.access_a, delete, json!({ "url": url })).await["extensions"]["code"], "NOT_FOUND");
+}
+
 async fn nested_data_is_loaded_in_batches(app: TestApp) {
     let w = world(&app).await;
     let count = |limit: u32| {
@@ -567,6 +605,7 @@ both_backends!(
     filters_ordering_and_paging,
     each_caller_sees_only_what_it_may,
     mutations_work_for_owners_and_refuse_everyone_else,
+    photos_can_be_deleted_by_their_owner_only,
     nested_data_is_loaded_in_batches,
     hostile_queries_are_refused_cleanly,
     the_explorer_works_offline,

@@ -172,17 +172,25 @@ fn location_form(
     }
 }
 
-/// What a form post came back with: a message, a confirmation, and errors by field.
-fn query_messages() -> (Signal<Option<String>>, Signal<Option<String>>, Signal<Vec<FieldError>>) {
+/// What a form post came back with (in the URL): a message, a confirmation, errors by field.
+struct Feedback {
+    error: Signal<Option<String>>,
+    done: Signal<Option<String>>,
+    fields: Signal<Vec<FieldError>>,
+}
+
+fn query_messages() -> Feedback {
     let query = use_query_map();
-    let errors = Signal::derive(move || query.get().get("errors").map(|e| decode_field_errors(&e)).unwrap_or_default());
-    let summary = Signal::derive(move || {
-        query
-            .get()
-            .get("error")
-            .or_else(|| query.get().get("errors").map(|_| "Please correct the fields marked below.".to_owned()))
-    });
-    (summary, Signal::derive(move || query.get().get("done")), errors)
+    Feedback {
+        error: Signal::derive(move || {
+            query
+                .get()
+                .get("error")
+                .or_else(|| query.get().get("errors").map(|_| "Please correct the fields marked below.".to_owned()))
+        }),
+        done: Signal::derive(move || query.get().get("done")),
+        fields: Signal::derive(move || query.get().get("errors").map(|e| decode_field_errors(&e)).unwrap_or_default()),
+    }
 }
 
 #[component]
@@ -192,7 +200,7 @@ pub fn MyLocationsPage() -> impl IntoView {
 
 fn my_locations_page(_me: Me) -> AnyView {
     let list = Resource::new(|| (), |_| my_locations());
-    let (error, done, field_errors) = query_messages();
+    let Feedback { error, done, fields: field_errors } = query_messages();
     view! {
         <Title text="My locations" />
         <h1>"My locations"</h1>
@@ -302,7 +310,7 @@ pub fn EditLocationPage() -> impl IntoView {
 fn edit_location_page(_me: Me) -> AnyView {
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(-1);
-    let (error, done, field_errors) = query_messages();
+    let Feedback { error, done, fields: field_errors } = query_messages();
     let publish = ServerAction::<SetPublished>::new();
     let delete = ServerAction::<DeleteMyLocation>::new();
     let delete_photo = ServerAction::<DeleteMyPhoto>::new();
