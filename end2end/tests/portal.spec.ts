@@ -65,7 +65,7 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await expect(page.getByTestId('page-error')).toContainText('only PNG, JPEG and WebP');
   await page.getByLabel(/Add photos/).setInputFiles([png('a.png'), png('b.png'), png('c.png'), png('d.png')]);
   await page.getByRole('button', { name: 'Upload photos' }).click();
-  await expect(page.getByTestId('page-error')).toContainText('at most 5');
+  await expect(page.locator('label', { hasText: 'Add photos' }).getByRole('alert')).toContainText('at most 5');
   await expect(page.getByRole('heading', { name: 'Photos (2 of 5)' })).toBeVisible();
   await snapshot(page, 'location-refused-photo');
 

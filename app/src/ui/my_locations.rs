@@ -377,7 +377,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                             </ul>
                             <form method="post" action=format!("/portal/locations/{}/photos", l.id) enctype="multipart/form-data" class="stack">
                                 <label>"Add photos (PNG, JPEG or WebP, up to 5 per location)"
-                                    <input type="file" name="location_photos" multiple=true accept="image/png,image/jpeg,image/webp" required=true />
+                                    <input type="file" name="location_photos" multiple=true accept="image/png,image/jpeg,image/webp" required=true /> {error_of(field_errors, "location_photos")}
                                 </label>
                                 <button type="submit">"Upload photos"</button>
                             </form>
