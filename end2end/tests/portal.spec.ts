@@ -11,6 +11,7 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await snapshot(page, 'dashboard');
 
   await page.getByLabel('PNG, JPEG or WebP, at most 5 MiB').setInputFiles(png('logo.png'));
+  await expect(page.getByTestId('logo-preview')).toBeVisible();
   await page.getByRole('button', { name: 'Upload logo' }).click();
   await expect(page.getByText('Your logo is updated.')).toBeVisible();
   await expect(page.getByTestId('logo')).toBeVisible();

@@ -36,6 +36,13 @@ fn dashboard(me: Me) -> AnyView {
     let saved =
         move || matches!(outcome.get(), Some(Ok(ref errors)) if errors.is_empty()).then_some("Contact details saved.");
     let failure = move || outcome.get().and_then(Result::err).map(|e| message(&e));
+    let (preview, set_preview) = signal(None::<String>);
+    let (uploading, set_uploading) = signal(false);
+    let show_preview = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|files| files.get(0));
+        set_preview.set(file.and_then(|f| web_sys::Url::create_object_url_with_blob(&f).ok()));
+    };
     view! {
         <Title text="Dashboard" />
         <h1>{owner.cpo_owner_name.clone()}</h1>
@@ -49,11 +56,12 @@ fn dashboard(me: Me) -> AnyView {
                 }}
                 <p class="notice" role="status">{upload_notice}</p>
                 <p class="form-error" role="alert">{upload_error}</p>
-                <form method="post" action="/portal/logo" enctype="multipart/form-data" class="stack">
+                <form method="post" action="/portal/logo" enctype="multipart/form-data" class="stack" on:submit=move |_| set_uploading.set(true)>
                     <label for="cpo_logo">"PNG, JPEG or WebP, at most 5 MiB"
-                        <input id="cpo_logo" type="file" name="cpo_logo" accept="image/png,image/jpeg,image/webp" required />
+                        <input id="cpo_logo" type="file" name="cpo_logo" accept="image/png,image/jpeg,image/webp" required on:change=show_preview />
                     </label>
-                    <button type="submit">"Upload logo"</button>
+                    {move || preview.get().map(|src| view! { <img class="logo" src=src alt="Preview of the new logo" data-testid="logo-preview" /> })}
+                    <button type="submit">{move || if uploading.get() { "Uploading…" } else { "Upload logo" }}</button>
                 </form>
             </section>
             <section class="panel" aria-labelledby="contact-title">
