@@ -55,12 +55,19 @@ fn same_origin(request: &Request) -> bool {
     }
 }
 
-/// The signed-in CPO owner, or a redirect to the sign-in page.
-async fn owner(state: &AppState, session: &Session) -> Result<i64, Response> {
-    let sign_in = || Redirect::to("/sign-in").into_response();
-    let user_id: i64 = session.get(USER_KEY).await.ok().flatten().ok_or_else(sign_in)?;
-    let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or_else(sign_in)?;
-    user.cpo_owner_id.ok_or_else(sign_in)
+/// The signed-in CPO owner of a portal form post; anyone else is sent to the sign-in page.
+struct PortalOwner(i64);
+
+impl axum::extract::FromRequestParts<AppState> for PortalOwner {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Response> {
+        let sign_in = || Redirect::to("/sign-in").into_response();
+        let session = Session::from_request_parts(parts, state).await.map_err(|_| sign_in())?;
+        let user_id: i64 = session.get(USER_KEY).await.ok().flatten().ok_or_else(sign_in)?;
+        let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or_else(sign_in)?;
+        user.cpo_owner_id.map(PortalOwner).ok_or_else(sign_in)
+    }
 }
 
 /// Back to `page` with a message for the person (percent-encoded into the query).
@@ -76,6 +83,14 @@ fn back(page: &str, key: &str, text: &str) -> Response {
         })
         .collect();
     Redirect::to(&format!("{page}?{key}={encoded}")).into_response()
+}
+
+/// Back to `page` with `done(value)` as confirmation, or with what went wrong.
+fn finish<T>(page: &str, result: Result<T, ServiceError>, done: impl FnOnce(T) -> String) -> Response {
+    match result {
+        Ok(value) => back(page, "done", &done(value)),
+        Err(error) => failed(page, error),
+    }
 }
 
 fn failed(page: &str, error: ServiceError) -> Response {
@@ -100,13 +115,9 @@ fn failed(page: &str, error: ServiceError) -> Response {
 
 async fn upload_logo(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     let result = match read_logo(multipart).await {
         Ok(bytes) => media::replace_logo(&state.store, &state.uploads, owner, bytes).await,
         Err(e) => Err(e.0),
@@ -119,24 +130,17 @@ async fn upload_logo(
 
 async fn upload_photos(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     Path(location_id): Path<i64>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let page = format!("/locations/{location_id}");
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     // The location comes from the path; the form carries only the files.
     let result = match read_photos(multipart).await {
         Ok((files, _)) => media::add_location_photos(&state.store, &state.uploads, owner, location_id, files).await,
         Err(e) => Err(e.0),
     };
-    match result {
-        Ok(urls) => back(&page, "done", &format!("{} photos added", urls.len())),
-        Err(e) => failed(&page, e),
-    }
+    finish(&page, result, |urls| format!("{} photos added", urls.len()))
 }
 
 /// All values of a repeated form field.
@@ -178,13 +182,9 @@ fn location_from(form: &[(String, String)]) -> Result<NewLocation, ServiceError>
 
 async fn create_location(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     let created = async { Ok::<_, ServiceError>(state.store.create_location(owner, &location_from(&form)?).await?) };
     match created.await {
         Ok(id) => back(&format!("/locations/{id}"), "done", "Location created"),
@@ -194,21 +194,14 @@ async fn create_location(
 
 async fn update_location(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     let page = format!("/locations/{id}");
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     let updated =
         async { Ok::<_, ServiceError>(state.store.update_location(owner, id, &location_from(&form)?).await?) };
-    match updated.await {
-        Ok(()) => back(&page, "done", "Changes saved"),
-        Err(e) => failed(&page, e),
-    }
+    finish(&page, updated.await, |()| "Changes saved".into())
 }
 
 /// An EVSE from the portal's form, checked by the shared rules.
@@ -261,55 +254,37 @@ type FormFields = axum::Form<Vec<(String, String)>>;
 
 async fn create_evse(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     Path(location_id): Path<i64>,
     axum::Form(form): FormFields,
 ) -> Response {
     let page = format!("/locations/{location_id}");
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     let created = async {
         let evse = evse_from(&form)?;
         let connectors = connectors_from(&form, &evse.status)?;
         state.store.create_evse_with_connectors(owner, location_id, &evse, &connectors).await?;
         Ok::<_, ServiceError>(connectors.len())
     };
-    match created.await {
-        Ok(n) => back(&page, "done", &format!("EVSE added with {n} connectors")),
-        Err(e) => failed(&page, e),
-    }
+    finish(&page, created.await, |n| format!("EVSE added with {n} connectors"))
 }
 
 async fn update_evse(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     Path(uid): Path<String>,
     axum::Form(form): FormFields,
 ) -> Response {
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     let page = format!("/locations/{}", one(&form, "location_id"));
     let updated = async { Ok::<_, ServiceError>(state.store.update_evse(owner, &uid, &evse_from(&form)?).await?) };
-    match updated.await {
-        Ok(_) => back(&page, "done", "EVSE saved"),
-        Err(e) => failed(&page, e),
-    }
+    finish(&page, updated.await, |_| "EVSE saved".into())
 }
 
 async fn update_connector(
     State(state): State<AppState>,
-    session: Session,
+    PortalOwner(owner): PortalOwner,
     Path(id): Path<i64>,
     axum::Form(form): FormFields,
 ) -> Response {
-    let owner = match owner(&state, &session).await {
-        Ok(owner) => owner,
-        Err(redirect) => return redirect,
-    };
     let page = format!("/locations/{}", one(&form, "location_id"));
     let updated = async {
         let connector = connectors_from(&form, &one(&form, "status"))?
@@ -317,10 +292,7 @@ async fn update_connector(
             .ok_or_else(|| ServiceError::invalid("max_voltage", "is required"))?;
         Ok::<_, ServiceError>(state.store.update_connector(owner, id, &connector).await?)
     };
-    match updated.await {
-        Ok(_) => back(&page, "done", "Connector saved"),
-        Err(e) => failed(&page, e),
-    }
+    finish(&page, updated.await, |_| "Connector saved".into())
 }
 
 pub fn router() -> Router<AppState> {
