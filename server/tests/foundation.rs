@@ -9,7 +9,7 @@ async fn migrations_apply_from_zero_and_again(app: TestApp) {
     app.store.migrate().await.expect("re-running migrations is a no-op");
     let applied: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(app.store.pool()).await.expect("count");
-    assert_eq!(applied, 3);
+    assert_eq!(applied, 4);
 }
 
 async fn reference_tables_hold_exactly_the_ocpi_lists(app: TestApp) {
