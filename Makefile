@@ -41,6 +41,8 @@ end2end/node_modules/.installed: end2end/package-lock.json end2end/package.json
 lint:
 	cargo fmt --all -- --check
 	cargo clippy -p app -p emsp --all-targets --features app/ssr -- -D warnings
+	@# The browser half (app with `hydrate`) is linted for its own target.
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 unit-and-integration:
 	cargo test -p app -p emsp --features app/ssr

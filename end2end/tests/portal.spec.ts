@@ -93,6 +93,11 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await second.getByRole('button', { name: 'Save connector' }).click();
   await expect(page.getByText('Connector saved')).toBeVisible();
   await expect(page.getByRole('cell', { name: '230.0' })).toBeVisible();
+  // Remove the first connector again: the EVSE keeps the fast one.
+  await page.getByText(/Edit .* and its connectors/).click();
+  await page.getByRole('button', { name: 'Delete connector 1' }).click();
+  await expect(page.getByRole('cell', { name: 'Type 2 (Mennekes)' })).toHaveCount(0);
+  await expect(page.getByRole('cell', { name: 'CCS2 (Combo 2)' })).toBeVisible();
 
   await page.goto(`/browse?q=${encodeURIComponent(username.slice(-8))}`);
   await expect(page.getByTestId('results')).toContainText(place);

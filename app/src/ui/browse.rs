@@ -31,6 +31,7 @@ pub struct BrowseResult {
     pub has_next: bool,
 }
 
+#[cfg(feature = "ssr")]
 fn non_empty(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
@@ -153,7 +154,7 @@ pub fn BrowsePage() -> impl IntoView {
         </form>
         <Transition fallback=|| view! { <p class="loading">"Searching…"</p> }>
             {move || results.get().map(|result| match result {
-                Err(e) => view! { <p class="form-error" role="alert">{message(&e)}</p> }.into_any(),
+                Err(e) => view! { <super::ServerError message=message(&e) /> }.into_any(),
                 Ok(found) if found.items.is_empty() => view! { <p class="panel">"No published location matches this search."</p> }.into_any(),
                 Ok(found) => {
                     let current = search.get();
@@ -263,7 +264,7 @@ pub fn PublicLocationPage() -> impl IntoView {
                     {details_view(details)}
                 }.into_any(),
                 Ok(None) => view! { <super::NotFound /> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{message(&e)}</p> }.into_any(),
+                Err(e) => view! { <super::ServerError message=message(&e) /> }.into_any(),
             })}
         </Suspense>
     }

@@ -94,6 +94,23 @@ fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// A page whose data could not be loaded: the reason, and a 500 status for the browser.
+#[component]
+pub fn ServerError(message: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    view! {
+        <Title text="Something went wrong" />
+        <section class="panel">
+            <h1>"Something went wrong"</h1>
+            <p class="form-error" role="alert">{message}</p>
+            <p>"Please try again in a moment. " <a href="/">"Go to the home page"</a> "."</p>
+        </section>
+    }
+}
+
 /// Unknown paths: a real page with a 404 status.
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -90,6 +90,14 @@ pub async fn delete_my_evse(location_id: i64, uid: String) -> Result<(), ServerF
     Ok(())
 }
 
+#[server(prefix = "/_sf", endpoint = "delete_my_connector")]
+pub async fn delete_my_connector(location_id: i64, id: i64) -> Result<(), ServerFnError> {
+    let owner = super::api::server::owner_id().await?;
+    super::api::server::store()?.delete_connector(owner, id).await.map_err(super::api::server_fns_error)?;
+    leptos_axum::redirect(&format!("/locations/{location_id}"));
+    Ok(())
+}
+
 /// Checkboxes for a reference list, labelled by description.
 fn code_choices(legend: &'static str, name: &'static str, list: &'static [Code], chosen: Vec<String>) -> impl IntoView {
     view! {
@@ -208,7 +216,7 @@ fn my_locations_page(_me: Me) -> AnyView {
         <p class="form-error" role="alert">{error}</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || list.get().map(|result| match result {
-                Err(e) => view! { <p class="form-error">{message(&e)}</p> }.into_any(),
+                Err(e) => view! { <super::ServerError message=message(&e) /> }.into_any(),
                 Ok(items) if items.is_empty() => view! { <p class="panel">"No locations yet: add your first one below."</p> }.into_any(),
                 Ok(items) => view! {
                     <ul class="cards" data-testid="my-locations">
@@ -243,6 +251,7 @@ fn evse_manager(
     details: crate::domain::views::EvseDetails,
     evse_status: ServerAction<SetEvseStatus>,
     delete_evse: ServerAction<DeleteMyEvse>,
+    delete_connector: ServerAction<DeleteMyConnector>,
     errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
     let evse = details.evse;
@@ -296,6 +305,11 @@ fn evse_manager(
                         {connector_fields(1, Some(&c), errors)}
                         <button type="submit" class="secondary">"Save connector"</button>
                     </form>
+                    <ActionForm action=delete_connector attr:class="inline">
+                        <input type="hidden" name="location_id" value=location_id />
+                        <input type="hidden" name="id" value=c.id />
+                        <button type="submit" class="link">{format!("Delete connector {}", c.connector_id)}</button>
+                    </ActionForm>
                 }).collect_view()}
             </details>
         </li>
@@ -316,6 +330,7 @@ fn edit_location_page(_me: Me) -> AnyView {
     let delete_photo = ServerAction::<DeleteMyPhoto>::new();
     let evse_status = ServerAction::<SetEvseStatus>::new();
     let delete_evse = ServerAction::<DeleteMyEvse>::new();
+    let delete_connector = ServerAction::<DeleteMyConnector>::new();
     // Reload after each change made on this page.
     let details = Resource::new(
         move || {
@@ -325,6 +340,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                 delete_photo.version().get(),
                 evse_status.version().get(),
                 delete_evse.version().get(),
+                delete_connector.version().get(),
             )
         },
         |(id, ..)| my_location(id),
@@ -332,7 +348,7 @@ fn edit_location_page(_me: Me) -> AnyView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || details.get().map(|result| match result {
-                Err(e) => view! { <p class="form-error" role="alert">{message(&e)}</p> }.into_any(),
+                Err(e) => view! { <super::ServerError message=message(&e) /> }.into_any(),
                 Ok(None) => view! { <super::NotFound /> }.into_any(),
                 Ok(Some(d)) => {
                     let l = d.location.clone();
@@ -385,7 +401,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                         <section class="panel" aria-labelledby="manage-evses">
                             <h2 id="manage-evses">"Manage EVSEs"</h2>
                             <ul class="manage">
-                                {evses.into_iter().map(|e| evse_manager(l.id, e, evse_status, delete_evse, field_errors)).collect_view()}
+                                {evses.into_iter().map(|e| evse_manager(l.id, e, evse_status, delete_evse, delete_connector, field_errors)).collect_view()}
                             </ul>
                         </section>
                         <section class="panel" aria-labelledby="edit-title">
