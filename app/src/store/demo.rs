@@ -146,7 +146,7 @@ impl Store {
                 other => other,
             })?;
             let password = crate::auth::secret::generate("demo-");
-            let hash = crate::auth::password::hash(password.clone()).await.map_err(StoreError::Migrate)?;
+            let hash = crate::auth::password::hash(password.clone()).await.map_err(StoreError::Hashing)?;
             self.set_password_hash(username, &hash).await?;
             summary.credentials.push(((*username).into(), password));
             owner_ids.push(owner_id);

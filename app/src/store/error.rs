@@ -15,6 +15,8 @@ pub enum StoreError {
     /// The object exists but belongs to another CPO owner.
     #[error("{0} belongs to another CPO")]
     NotYours(String),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -4,6 +4,8 @@
 use super::reference::reference_ids;
 use super::{now_ms, Store, StoreError};
 pub use crate::domain::inputs::{NewConnector, NewEvse, NewLocation, Registration};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
 /// Inserts one `(owner, id)` row into a link table per id.
@@ -15,6 +17,23 @@ where
         sqlx::query(sql).bind(owner.clone()).bind(*id).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Binds a location's own columns as `$1`…`$9` (name … publish), shared by insert and update.
+fn bind_location<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    loc: &'q NewLocation,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(&loc.name)
+        .bind(&loc.address)
+        .bind(loc.address_lat)
+        .bind(loc.address_lng)
+        .bind(&loc.city)
+        .bind(&loc.region)
+        .bind(&loc.postal_code)
+        .bind(&loc.country_code)
+        .bind(i64::from(loc.publish))
 }
 
 /// What a change is about; every change is checked against the location that owns it.
@@ -137,23 +156,12 @@ impl Store {
     pub async fn create_location(&self, cpo_owner_id: i64, loc: &NewLocation) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO locations (cpo_owner_id, name, address, address_lat, address_lng, city, region, postal_code, country_code, publish, date_created, date_modified) \
+        let insert = sqlx::query(
+            "INSERT INTO locations (name, address, address_lat, address_lng, city, region, postal_code, country_code, publish, cpo_owner_id, date_created, date_modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-        )
-        .bind(cpo_owner_id)
-        .bind(&loc.name)
-        .bind(&loc.address)
-        .bind(loc.address_lat)
-        .bind(loc.address_lng)
-        .bind(&loc.city)
-        .bind(&loc.region)
-        .bind(&loc.postal_code)
-        .bind(&loc.country_code)
-        .bind(i64::from(loc.publish))
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        );
+        let row = bind_location(insert, loc).bind(cpo_owner_id).bind(now).fetch_one(&mut *tx).await?;
+        let id: i64 = row.try_get("id")?;
         link_location_codes(&mut tx, id, loc).await?;
         tx.commit().await?;
         Ok(id)
@@ -163,22 +171,11 @@ impl Store {
     pub async fn update_location(&self, owner_id: i64, id: i64, loc: &NewLocation) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE locations SET name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, region = $6, \
              postal_code = $7, country_code = $8, publish = $9 WHERE id = $10",
-        )
-        .bind(&loc.name)
-        .bind(&loc.address)
-        .bind(loc.address_lat)
-        .bind(loc.address_lng)
-        .bind(&loc.city)
-        .bind(&loc.region)
-        .bind(&loc.postal_code)
-        .bind(&loc.country_code)
-        .bind(i64::from(loc.publish))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        );
+        bind_location(update, loc).bind(id).execute(&mut *tx).await?;
         link_location_codes(&mut tx, id, loc).await?;
         tx.commit().await?;
         Ok(())
