@@ -93,3 +93,27 @@ mod tests {
         assert_eq!(decoded[1].message, "a b c");
     }
 }
+
+/// A plain HTML form (works without JavaScript) whose button says `busy` while the post is on
+/// its way, once hydrated.
+#[component]
+pub fn PostForm(
+    action: String,
+    submit: &'static str,
+    busy: &'static str,
+    #[prop(default = false)] multipart: bool,
+    #[prop(default = "stack")] class: &'static str,
+    #[prop(default = "")] button_class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let (sending, set_sending) = signal(false);
+    let enctype = multipart.then_some("multipart/form-data");
+    view! {
+        <form method="post" action=action enctype=enctype class=class on:submit=move |_| set_sending.set(true)>
+            {children()}
+            <button type="submit" class=button_class aria-busy=move || sending.get().to_string()>
+                {move || if sending.get() { busy } else { submit }}
+            </button>
+        </form>
+    }
+}

@@ -3,7 +3,7 @@
 use super::api::Me;
 use super::browse::details_view;
 use super::dashboard::OwnerOnly;
-use super::forms::{decode_field_errors, error_of, message};
+use super::forms::{decode_field_errors, error_of, message, PostForm};
 use crate::domain::codes::{self, Code};
 use crate::domain::validation::FieldError;
 use crate::domain::views::{LocationDetails, LocationSummary};
@@ -149,34 +149,42 @@ fn location_form(
     current: Option<&LocationDetails>,
     errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
+    // Everything the form shows, owned: the form's children outlive this function.
     let l = current.map(|d| d.location.clone());
     let text = |f: fn(&crate::domain::views::LocationRow) -> String| l.as_ref().map(f).unwrap_or_default();
-    let chosen = |pick: fn(&LocationDetails) -> &Vec<crate::domain::views::CodeRow>| {
+    let chosen = |pick: fn(&LocationDetails) -> &Vec<crate::domain::views::CodeRow>| -> Vec<String> {
         current.map(|d| pick(d).iter().map(|c| c.code.clone()).collect()).unwrap_or_default()
     };
+    let (name, address, city) = (text(|l| l.name.clone()), text(|l| l.address.clone()), text(|l| l.city.clone()));
+    let region = text(|l| l.region.clone().unwrap_or_default());
+    let postal_code = text(|l| l.postal_code.clone().unwrap_or_default());
+    let country_code = text(|l| l.country_code.clone());
+    let (lat, lng) = (text(|l| l.address_lat.to_string()), text(|l| l.address_lng.to_string()));
+    let (facilities, parking_types, restrictions) =
+        (chosen(|d| &d.facilities), chosen(|d| &d.parking_types), chosen(|d| &d.parking_restrictions));
+    let published = l.as_ref().is_some_and(|l| l.publish);
     view! {
-        <form method="post" action=action class="stack">
+        <PostForm action=action submit=submit busy="Saving…">
             <div class="field-row">
-                <label>"Name" <input name="name" required=true maxlength="200" value=text(|l| l.name.clone()) /> {error_of(errors, "name")}</label>
-                <label>"Address" <input name="address" required=true maxlength="200" value=text(|l| l.address.clone()) /> {error_of(errors, "address")}</label>
+                <label>"Name" <input name="name" required=true maxlength="200" value=name /> {error_of(errors, "name")}</label>
+                <label>"Address" <input name="address" required=true maxlength="200" value=address /> {error_of(errors, "address")}</label>
             </div>
             <div class="field-row">
-                <label>"City" <input name="city" required=true maxlength="200" value=text(|l| l.city.clone()) /> {error_of(errors, "city")}</label>
-                <label>"Region" <input name="region" maxlength="200" value=text(|l| l.region.clone().unwrap_or_default()) /></label>
-                <label>"Postal code" <input name="postal_code" maxlength="200" value=text(|l| l.postal_code.clone().unwrap_or_default()) /></label>
-                <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" value=text(|l| l.country_code.clone()) /> {error_of(errors, "country_code")}</label>
+                <label>"City" <input name="city" required=true maxlength="200" value=city /> {error_of(errors, "city")}</label>
+                <label>"Region" <input name="region" maxlength="200" value=region /></label>
+                <label>"Postal code" <input name="postal_code" maxlength="200" value=postal_code /></label>
+                <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" value=country_code /> {error_of(errors, "country_code")}</label>
             </div>
             <div class="field-row">
-                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=text(|l| l.address_lat.to_string()) /> {error_of(errors, "address_lat")}</label>
-                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=text(|l| l.address_lng.to_string()) /> {error_of(errors, "address_lng")}</label>
+                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=lat /> {error_of(errors, "address_lat")}</label>
+                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=lng /> {error_of(errors, "address_lng")}</label>
             </div>
-            {code_choices("Facilities", "facilities", codes::FACILITIES, chosen(|d| &d.facilities))}
+            {code_choices("Facilities", "facilities", codes::FACILITIES, facilities)}
             {error_of(errors, "facilities")}
-            {code_choices("Parking types", "parking_types", codes::PARKING_TYPES, chosen(|d| &d.parking_types))}
-            {code_choices("Parking restrictions", "parking_restrictions", codes::PARKING_RESTRICTIONS, chosen(|d| &d.parking_restrictions))}
-            <label class="check"><input type="checkbox" name="publish" value="on" checked=l.as_ref().is_some_and(|l| l.publish) />" Published (visible to everyone)"</label>
-            <button type="submit">{submit}</button>
-        </form>
+            {code_choices("Parking types", "parking_types", codes::PARKING_TYPES, parking_types)}
+            {code_choices("Parking restrictions", "parking_restrictions", codes::PARKING_RESTRICTIONS, restrictions)}
+            <label class="check"><input type="checkbox" name="publish" value="on" checked=published />" Published (visible to everyone)"</label>
+        </PostForm>
     }
 }
 
@@ -391,12 +399,11 @@ fn edit_location_page(_me: Me) -> AnyView {
                                     </li>
                                 }).collect_view()}
                             </ul>
-                            <form method="post" action=format!("/portal/locations/{}/photos", l.id) enctype="multipart/form-data" class="stack">
+                            <PostForm action=format!("/portal/locations/{}/photos", l.id) multipart=true submit="Upload photos" busy="Uploading…">
                                 <label>"Add photos (PNG, JPEG or WebP, up to 5 per location)"
                                     <input type="file" name="location_photos" multiple=true accept="image/png,image/jpeg,image/webp" required=true /> {error_of(field_errors, "location_photos")}
                                 </label>
-                                <button type="submit">"Upload photos"</button>
-                            </form>
+                                </PostForm>
                         </section>
                         <section class="panel" aria-labelledby="manage-evses">
                             <h2 id="manage-evses">"Manage EVSEs"</h2>
@@ -410,7 +417,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                         </section>
                         <section class="panel" aria-labelledby="evse-title">
                             <h2 id="evse-title">"Add an EVSE"</h2>
-                            <form method="post" action=format!("/portal/locations/{}/evses", l.id) class="stack">
+                            <PostForm action=format!("/portal/locations/{}/evses", l.id) submit="Add EVSE" busy="Adding…">
                                 <div class="field-row">
                                     <label>"EVSE ID" <input name="evse_id" required=true placeholder="NL*ABC*E12345" /> {error_of(field_errors, "evse_id")}</label>
                                     {code_select("Status", "status", codes::STATUSES, "AVAILABLE")}
@@ -424,8 +431,7 @@ fn edit_location_page(_me: Me) -> AnyView {
                                         {connector_fields(n, None, field_errors)}
                                     </fieldset>
                                 }).collect_view()}
-                                <button type="submit">"Add EVSE"</button>
-                            </form>
+                                </PostForm>
                         </section>
                     }.into_any()
                 }
