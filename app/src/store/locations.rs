@@ -318,26 +318,17 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Connector(id), now).await?;
-        let evse_uid = sqlx::query(
+        let update = sqlx::query(
             "UPDATE connectors SET connector_id = $1, standard = $2, format = $3, power_type = $4, max_voltage = $5, \
              max_amperage = $6, max_electric_power = $7, connector_type = $8, rate_setting = $9, status = $10, date_modified = $11 \
              WHERE id = $12 RETURNING evse_uid",
-        )
-        .bind(&con.connector_id)
-        .bind(&con.standard)
-        .bind(&con.format)
-        .bind(&con.power_type)
-        .bind(con.max_voltage)
-        .bind(con.max_amperage)
-        .bind(con.max_electric_power)
-        .bind(&con.connector_type)
-        .bind(&con.rate_setting)
-        .bind(&con.status)
-        .bind(now)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::unique_as(e, "connector_id"))?;
+        );
+        let evse_uid = bind_connector(update, con)
+            .bind(now)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "connector_id"))?;
         tx.commit().await?;
         Ok(evse_uid.try_get("evse_uid")?)
     }
@@ -371,25 +362,35 @@ async fn insert_connector(
     con: &NewConnector,
     now: i64,
 ) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
-        "INSERT INTO connectors (evse_uid, connector_id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, connector_type, rate_setting, status, date_created, date_modified) \
+    let insert = sqlx::query(
+        "INSERT INTO connectors (connector_id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, connector_type, rate_setting, status, evse_uid, date_created, date_modified) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-    )
-    .bind(evse_uid)
-    .bind(&con.connector_id)
-    .bind(&con.standard)
-    .bind(&con.format)
-    .bind(&con.power_type)
-    .bind(con.max_voltage)
-    .bind(con.max_amperage)
-    .bind(con.max_electric_power)
-    .bind(&con.connector_type)
-    .bind(&con.rate_setting)
-    .bind(&con.status)
-    .bind(now)
-    .fetch_one(conn)
-    .await
-    .map_err(|e| StoreError::unique_as(e, "connector_id"))
+    );
+    let row = bind_connector(insert, con)
+        .bind(evse_uid)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| StoreError::unique_as(e, "connector_id"))?;
+    Ok(row.try_get("id")?)
+}
+
+/// Binds a connector's own columns as `$1`…`$10` (connector_id … status), shared by insert and update.
+fn bind_connector<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    con: &'q NewConnector,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(&con.connector_id)
+        .bind(&con.standard)
+        .bind(&con.format)
+        .bind(&con.power_type)
+        .bind(con.max_voltage)
+        .bind(con.max_amperage)
+        .bind(con.max_electric_power)
+        .bind(&con.connector_type)
+        .bind(&con.rate_setting)
+        .bind(&con.status)
 }
 
 /// Which field a unique violation on `users` is about, so the caller can name it.
