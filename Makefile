@@ -8,18 +8,19 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/emsp/target
 export CARGO_INCREMENTAL ?= 0
 # leptos reads this at compile time; fixing it keeps `cargo test` and `cargo leptos` builds shared.
 export LEPTOS_OUTPUT_NAME := emsp
-export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+# wasm-opt (for release builds) comes from the bench tools' node_modules.
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(CURDIR)/server/bench/peer/node_modules/.bin:$(PATH)
 
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test install install-rust install-browser lint unit-and-integration end2end demo
+.PHONY: run test install install-rust install-browser install-bench lint unit-and-integration end2end bench bench-quick demo
 
 run: install
 	cargo leptos serve
 
-test: install lint unit-and-integration end2end
+test: install lint unit-and-integration end2end bench-quick
 
 install: install-rust install-browser end2end/node_modules/.installed
 
@@ -33,6 +34,14 @@ install-rust:
 
 install-browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# wrk drives the load; PostGraphile (the peer) and binaryen's wasm-opt come from npm.
+install-bench: server/bench/peer/node_modules/.installed
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+
+server/bench/peer/node_modules/.installed: server/bench/peer/package-lock.json server/bench/peer/package.json
+	cd server/bench/peer && npm ci --no-audit --no-fund
+	touch $@
 
 end2end/node_modules/.installed: end2end/package-lock.json end2end/package.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
@@ -50,6 +59,20 @@ unit-and-integration:
 end2end:
 	cargo leptos build
 	cd end2end && EMSP_BIN="$(CARGO_TARGET_DIR)/debug/emsp" npx playwright test
+
+# The benchmark on release binaries: 100 000 locations by default (BENCH_ARGS="--scale 20000" to
+# change); report in target/bench/report.md and report.json.
+BENCH_ARGS ?=
+bench: install install-bench
+	LEPTOS_ENV=PROD cargo leptos build --release
+	cargo build --release -p emsp --bin emsp-bench
+	"$(CARGO_TARGET_DIR)/release/emsp-bench" --server "$(CARGO_TARGET_DIR)/release/emsp" $(BENCH_ARGS)
+
+# The same harness on the debug build the tests made, at 1 000 locations with short rounds, so CI
+# keeps it working; its ratios are not the performance claims (those come from `make bench`).
+bench-quick: install-bench
+	cargo build -p emsp --bin emsp --bin emsp-bench
+	"$(CARGO_TARGET_DIR)/debug/emsp-bench" --quick --server "$(CARGO_TARGET_DIR)/debug/emsp" --out target/bench-quick
 
 # Loads the demo set into ./data (or DATABASE_URL) for a populated portal.
 demo:

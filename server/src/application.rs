@@ -98,6 +98,7 @@ fn router(state: AppState) -> Router {
         .merge(rest::router())
         .merge(crate::graphql::router())
         .merge(crate::portal::router())
+        .merge(crate::bench_routes::router(state.config.bench_routes))
         .nest_service("/uploads", uploaded_files(&state))
         .leptos_routes_with_context(&state, routes, portal_context(&state), {
             let options = state.leptos_options.clone();

@@ -42,6 +42,9 @@ pub struct Options {
     /// Directory of the built portal assets (set by cargo-leptos).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
+    /// Also serve `/bench/locations`, the passthrough ceiling `make bench` measures GraphQL against.
+    #[arg(long, env = "EMSP_BENCH_ROUTES", hide = true, global = true)]
+    pub bench_routes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,6 +18,8 @@ pub struct Config {
     pub public_url: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Serve the benchmark's passthrough route (off unless asked for).
+    pub bench_routes: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +63,7 @@ impl Config {
             public_url: options.public_url.clone().unwrap_or_else(|| format!("http://{}", options.addr)),
             smtp_url: options.smtp_url.clone(),
             mail_from: options.mail_from.clone(),
+            bench_routes: options.bench_routes,
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod telemetry;
 
 mod application;
+mod bench_routes;
 pub mod graphql;
 mod health;
 mod middleware;

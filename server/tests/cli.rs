@@ -76,6 +76,7 @@ async fn a_created_token_authenticates_over_http_until_revoked() {
         public_url: "http://emsp.test".into(),
         smtp_url: None,
         mail_from: "EMSP <no-reply@emsp.test>".into(),
+        bench_routes: false,
     };
     let server = emsp::Application::build(config).await.expect("server");
     let url = format!("http://{}/graphql", server.local_addr());

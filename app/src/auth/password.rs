@@ -1,19 +1,33 @@
-//! Argon2id password hashing (m = 19456 KiB, t = 2, p = 1), run off the async runtime behind a
-//! semaphore so a burst of sign-ins cannot starve request handling or exhaust memory.
+//! Argon2id password hashing (m = 19456 KiB, t = 2, p = 1), run off the async runtime on
+//! low-priority threads so a burst of sign-ins cannot starve request handling or exhaust memory.
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
-use tokio::sync::Semaphore;
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// One hash at a time per core: more would only queue inside the CPU and use 19 MiB each.
-fn permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
+/// Hashing runs on its own threads, one per core, at the lowest CPU priority (nice 19): it soaks
+/// up idle CPU at full speed, but API and page requests on the async runtime win whenever they
+/// need a core, so a flood of sign-ins cannot slow reads down. The queue also bounds memory to
+/// one 19 MiB Argon2 block per thread.
+fn pool() -> Option<&'static rayon_core::ThreadPool> {
+    static POOL: OnceLock<Option<rayon_core::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        rayon_core::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("argon2-{i}"))
+            .start_handler(|_| {
+                // Best effort: where the OS refuses, hashing simply runs at normal priority.
+                let _ = thread_priority::ThreadPriority::Min.set_for_current();
+            })
+            .build()
+            .ok()
+    })
+    .as_ref()
 }
 
 /// A hash of a random password, verified against when the user does not exist so that an unknown
@@ -40,8 +54,12 @@ fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
 }
 
 async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let _permit = permits().acquire().await.map_err(|e| e.to_string())?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())
+    let pool = pool().ok_or("the password hashing threads could not be started")?;
+    let (done, result) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        let _ = done.send(work());
+    });
+    result.await.map_err(|e| e.to_string())
 }
 
 /// Hashes a new password into a PHC string.
@@ -62,6 +80,20 @@ pub async fn warm_up() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Field 19 of /proc/thread-self/stat is the thread's nice value.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_lowest_priority() {
+        let nice = off_runtime(|| {
+            let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+            let after_name = stat.rsplit_once(')').map(|(_, rest)| rest.to_owned()).unwrap_or_default();
+            after_name.split_whitespace().nth(16).and_then(|n| n.parse::<i32>().ok())
+        })
+        .await
+        .expect("ran");
+        assert_eq!(nice, Some(19));
+    }
 
     #[tokio::test]
     async fn hashes_verify_only_the_right_password() {

@@ -1,6 +1,7 @@
 //! Writing CPO owners, locations, EVSEs and connectors. Each call is one transaction: a row and
 //! its reference links are stored together or not at all, and a change to an EVSE or connector
 //! also moves its location's `date_modified`.
+use super::name_index::index_location_name;
 use super::reference::reference_ids;
 use super::{now_ms, Store, StoreError};
 pub use crate::domain::inputs::{NewConnector, NewEvse, NewLocation, Registration};
@@ -163,6 +164,7 @@ impl Store {
         let row = bind_location(insert, loc).bind(cpo_owner_id).bind(now).fetch_one(&mut *tx).await?;
         let id: i64 = row.try_get("id")?;
         link_location_codes(&mut tx, id, loc).await?;
+        index_location_name(&mut tx, id, &loc.name).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -177,6 +179,7 @@ impl Store {
         );
         bind_location(update, loc).bind(id).execute(&mut *tx).await?;
         link_location_codes(&mut tx, id, loc).await?;
+        index_location_name(&mut tx, id, &loc.name).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -68,6 +68,18 @@ impl Sql {
         }
     }
 
+    /// `alias.name` contains `term`, ignoring case: narrowed through the bigram index, then checked.
+    fn name_contains(&mut self, alias: &str, term: &str) -> &mut Self {
+        for gram in super::name_index::search_grams(term) {
+            self.push(&format!(" AND {alias}.id IN (SELECT location_id FROM location_name_grams WHERE gram = "))
+                .bind(Arg::Text(gram))
+                .push(")");
+        }
+        self.push(&format!(" AND LOWER({alias}.name) LIKE "))
+            .bind(Arg::Text(contains_pattern(term)))
+            .push(" ESCAPE '\\'")
+    }
+
     async fn fetch(&self, store: &Store) -> Result<Vec<AnyRow>, StoreError> {
         store.count_statement();
         let mut query = sqlx::query::<Any>(&self.text);
@@ -246,7 +258,7 @@ impl Store {
         let mut sql = Sql::new(&format!("SELECT {LOCATION_COLUMNS} FROM locations l WHERE "));
         sql.visible(viewer, "l");
         if let Some(name) = &filter.name {
-            sql.push(" AND LOWER(l.name) LIKE ").bind(Arg::Text(contains_pattern(name))).push(" ESCAPE '\\'");
+            sql.name_contains("l", name);
         }
         if let Some(city) = &filter.city {
             sql.push(" AND LOWER(l.city) = ").bind(Arg::Text(city.to_lowercase()));
@@ -296,7 +308,7 @@ impl Store {
         ));
         sql.visible(viewer, "l");
         if let Some(name) = name {
-            sql.push(" AND LOWER(l.name) LIKE ").bind(Arg::Text(contains_pattern(name))).push(" ESCAPE '\\'");
+            sql.name_contains("l", name);
         }
         sql.push(&format!(" ORDER BY {column} {direction}, e.uid {direction} LIMIT "))
             .bind(Arg::Int(limit))

@@ -1,5 +1,6 @@
-//! Batch loaders: every nested relation of a response is fetched with one statement per relation,
-//! whatever the page size (async-graphql's DataLoader gathers the keys of one level).
+//! Batch loaders: one statement per relation for any number of keys. The query roots call them
+//! for a whole page ahead of the fields (prefetch.rs); fields the prefetch does not cover (e.g.
+//! in mutation results) go through async-graphql's DataLoader, which gathers keys per level.
 use app::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow};
 use app::store::{Link, OwnerRow, Store, StoreError};
 use async_graphql::dataloader::Loader;

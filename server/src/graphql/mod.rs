@@ -3,13 +3,13 @@
 mod errors;
 mod loaders;
 mod mutation;
+mod prefetch;
 mod query;
 mod types;
 
 use crate::state::AppState;
 use app::auth::service::authenticate_access;
 use app::store::Viewer;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::ParseRequestError;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -132,7 +132,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Respons
 }
 
 fn prepare(state: &AppState, caller: Caller, request: async_graphql::Request) -> async_graphql::Request {
-    let loader = DataLoader::new(loaders::Db(state.store.clone()), tokio::spawn);
+    let loader = prefetch::loader(state.store.clone());
     request.data(caller).data(state.store.clone()).data(state.uploads.clone()).data(loader)
 }
 

@@ -1,5 +1,6 @@
 //! The contract's two queries, `evse` and `locations`, with their arguments as documented.
 use super::errors::{bad_input, ServiceErrorWrapper};
+use super::prefetch;
 use super::types::{Evse, Location};
 use super::Caller;
 use app::store::{parse_rfc3339, LocationFilter, Store, EVSE_ORDERS};
@@ -60,6 +61,7 @@ impl QueryRoot {
             .evse_page(viewer, non_empty(location_name).as_deref(), &order_by, descending, limit, offset)
             .await
             .map_err(ServiceErrorWrapper::from)?;
+        prefetch::evses(ctx, ctx.look_ahead(), &rows).await?;
         Ok(rows.into_iter().map(Evse).collect())
     }
 
@@ -93,6 +95,7 @@ impl QueryRoot {
         let store = ctx.data_unchecked::<Store>();
         let viewer = ctx.data_unchecked::<Caller>().viewer;
         let rows = store.locations_page(viewer, &filter, limit, offset).await.map_err(ServiceErrorWrapper::from)?;
+        prefetch::locations(ctx, ctx.look_ahead(), &rows).await?;
         Ok(rows.into_iter().map(Location).collect())
     }
 }

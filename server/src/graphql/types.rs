@@ -3,7 +3,7 @@ use super::errors::internal;
 use super::loaders::{ConnectorsOf, Db, EvseCodes, EvsesOf, LocationById, LocationCodes, OwnerById, PhotosOf};
 use app::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow};
 use app::store::{rfc3339, Link};
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, Result};
 use std::hash::Hash;
 
@@ -13,7 +13,7 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Db: Loader<K, Error = super::loaders::LoadError>,
 {
-    ctx.data_unchecked::<DataLoader<Db>>().load_one(key).await.map_err(|e| internal(e.as_ref()))
+    ctx.data_unchecked::<super::prefetch::RequestLoader>().load_one(key).await.map_err(|e| internal(e.as_ref()))
 }
 
 /// A reference code (`{id, code, description}`).

@@ -4,6 +4,9 @@ pub mod envelope;
 mod extract;
 pub(crate) mod media;
 
+pub(crate) use envelope::ApiError;
+pub(crate) use extract::ApiClient;
+
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;

@@ -136,6 +136,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         public_url: "http://emsp.test".into(),
         smtp_url: None,
         mail_from: "EMSP <no-reply@emsp.test>".into(),
+        bench_routes: true,
     };
     let application = Application::build(config).await.expect("build application");
     let base = format!("http://{}", application.local_addr());

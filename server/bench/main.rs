@@ -1,0 +1,436 @@
+//! `emsp-bench`, what `make bench` runs: generates a dataset on SQLite and PostgreSQL, starts the
+//! real `emsp` binary on each, loads it with `wrk`, measures every hot path beside its ceiling in
+//! the same run, and writes `report.md` and `report.json`. Exits non-zero when any response was not
+//! a success with data; goals missed are reported, not fatal.
+mod dataset;
+mod load;
+mod processes;
+mod report;
+mod scenarios;
+
+use anyhow::{ensure, Context};
+use clap::Parser;
+use dataset::{Dataset, Target};
+use load::Request;
+use processes::Service;
+use report::{Line, Report};
+use scenarios::{locations_query, Bench, Settings, Subject, EVSE_QUERY, LOCATIONS_QUERY, POSTGRAPHILE_QUERY};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(name = "emsp-bench", about = "Measures the EMSP server's hot paths against their ceilings and a peer")]
+struct Args {
+    /// Locations in the main dataset (the evse search is also measured at 1 000).
+    #[arg(long, default_value_t = 100_000)]
+    scale: usize,
+    /// Smoke run: 1 000 locations (and 100), one short round each; what CI runs.
+    #[arg(long)]
+    quick: bool,
+    /// The `emsp` binary to measure.
+    #[arg(long, default_value = "target/release/emsp")]
+    server: PathBuf,
+    /// The built portal (`cargo leptos build` output), for the wasm size and the browse page.
+    #[arg(long, default_value = "target/site")]
+    site_root: PathBuf,
+    /// A PostgreSQL server on which the benchmark creates and drops its own databases.
+    #[arg(long, env = "EMSP_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres: String,
+    /// PostGraphile 4's `cli.js`, the peer measured on PostgreSQL; skipped when absent.
+    #[arg(long, default_value = "server/bench/peer/node_modules/postgraphile/cli.js")]
+    postgraphile: PathBuf,
+    /// Where the report (and a work directory) go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("error: some responses were not a success with data (see {}/report.md)", args.out.display());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+async fn run(args: &Args) -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let (scale, small, settings) = if args.quick {
+        (1_000, 100, Settings { seconds: 1, warmup: 1, rounds: 1, connections: 8 })
+    } else {
+        (args.scale, 1_000, Settings { seconds: 5, warmup: 2, rounds: 3, connections: 8 })
+    };
+    let work = std::path::absolute(args.out.join("work"))?;
+    std::fs::create_dir_all(&work)?;
+    let mut report = Report {
+        mode: if args.quick { "quick".into() } else { "full".into() },
+        scale,
+        machine: format!(
+            "{} cores, wrk -t1 -c{}, {} × {} s rounds",
+            cores(),
+            settings.connections,
+            settings.rounds,
+            settings.seconds
+        ),
+        ..Report::default()
+    };
+    wasm_size(&args.site_root, &mut report)?;
+    let verify = argon2_verify_time(if args.quick { 3 } else { 15 }).await?;
+    report
+        .fact("one Argon2id verify (m=19456 KiB, t=2), in-process", format!("{:.1} ms", verify.as_secs_f64() * 1000.0));
+
+    sqlx::any::install_default_drivers();
+    let mut targets = vec![Target::Sqlite(work.clone())];
+    match sqlx::AnyConnection::connect(&args.postgres).await {
+        Ok(_) => targets.push(Target::Postgres(args.postgres.clone())),
+        Err(e) => report.fact("PostgreSQL", format!("not reachable ({e}); measured on SQLite only")),
+    }
+    for target in &targets {
+        let run = BackendRun { args, settings: &settings, work: &work, scale, small, verify };
+        run.measure(target, &mut report).await?;
+    }
+    report.total_seconds = started.elapsed().as_secs_f64();
+    report.write(&args.out)?;
+    println!("\n{}", report.markdown());
+    Ok(report.failures.is_empty())
+}
+
+/// The release bundle's size, raw and gzipped (as a browser downloads it).
+fn wasm_size(site_root: &Path, report: &mut Report) -> anyhow::Result<()> {
+    let pkg = site_root.join("pkg");
+    let wasm = std::fs::read_dir(&pkg)
+        .with_context(|| format!("{} (build the portal first)", pkg.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .with_context(|| format!("no .wasm in {}", pkg.display()))?;
+    let raw = std::fs::metadata(&wasm)?.len();
+    let gzip = std::process::Command::new("gzip").args(["-9", "-c"]).arg(&wasm).output().context("gzip")?;
+    let gzipped = gzip.stdout.len() as f64 / 1024.0;
+    report.line(Line {
+        scenario: "wasm bundle of the portal, gzipped".into(),
+        backend: "–".into(),
+        requests_per_second: None,
+        p50_ms: None,
+        p99_ms: None,
+        ceiling: format!("raw {:.0} KB", raw as f64 / 1024.0),
+        ratio: Some(gzipped),
+        goal: "≤ 350 KB gzipped (ratio column: KB)".into(),
+        pass: Some(gzipped <= 350.0),
+    });
+    Ok(())
+}
+
+/// Median time of one verify of the right password, on the server's own hashing code.
+async fn argon2_verify_time(times: usize) -> anyhow::Result<Duration> {
+    let hash = app::auth::password::hash("bench password".into()).await.map_err(anyhow::Error::msg)?;
+    let mut samples = Vec::new();
+    for _ in 0..times {
+        let started = Instant::now();
+        ensure!(app::auth::password::verify("bench password".into(), Some(hash.clone())).await, "verify failed");
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    Ok(samples[samples.len() / 2])
+}
+
+struct BackendRun<'a> {
+    args: &'a Args,
+    settings: &'a Settings,
+    work: &'a Path,
+    scale: usize,
+    small: usize,
+    verify: Duration,
+}
+
+impl BackendRun<'_> {
+    async fn measure(&self, target: &Target, report: &mut Report) -> anyhow::Result<()> {
+        let backend = match target {
+            Target::Sqlite(_) => "SQLite",
+            Target::Postgres(_) => "PostgreSQL",
+        };
+        println!("== {backend}: generating {} and {} locations", self.scale, self.small);
+        let data = Dataset::create(target, "emsp_bench_main", self.scale).await?;
+        report.fact(
+            format!("dataset generation [{backend}]"),
+            format!(
+                "{} locations, {} EVSEs, {} connectors in {:.1} s",
+                data.locations,
+                data.evses,
+                data.connectors,
+                data.generation.as_secs_f64()
+            ),
+        );
+        let small = Dataset::create(target, "emsp_bench_small", self.small).await?;
+        let (one, hundred) =
+            statement_counts(&data, &self.args.site_root, &self.work.join(format!("{backend}-inprocess"))).await?;
+        let server = Service::emsp(
+            &self.args.server,
+            &self.args.site_root,
+            &data.url,
+            &self.work.join(format!("{backend}-main")),
+        )
+        .await?;
+        report.fact(
+            format!("process start to /readyz = 200 [{backend}]"),
+            format!("{:.0} ms", server.startup.as_secs_f64() * 1000.0),
+        );
+        let small_server = Service::emsp(
+            &self.args.server,
+            &self.args.site_root,
+            &small.url,
+            &self.work.join(format!("{backend}-small")),
+        )
+        .await?;
+        passthrough_matches(&server, &data.api_token).await?;
+
+        let token = Some(data.api_token.as_str());
+        let locations = |service| Subject {
+            name: "locations(limit: 10)",
+            service,
+            request: Request::graphql("/graphql", token, LOCATIONS_QUERY, "\"evse_id\""),
+        };
+        let mut bench = Bench { settings: self.settings, work: self.work, report, backend };
+
+        println!("-- locations(limit: 10) beside its passthrough ceiling");
+        let passthrough = Subject {
+            name: "passthrough",
+            service: &server,
+            request: Request::get("/bench/locations?limit=10&offset=0", token, "\"evse_id\""),
+        };
+        let s = bench.side_by_side(&[locations(&server), passthrough])?;
+        let ratio = s[0].rps / s[1].rps;
+        let ceiling = format!("passthrough, one SQL statement: {:.0} req/s", s[1].rps);
+        bench.line(
+            "contract `locations(limit: 10)`, all nested",
+            s[0],
+            ceiling,
+            Some(ratio),
+            "≥ 0.50 × ceiling req/s",
+            Some(ratio >= 0.5),
+        );
+
+        println!("-- evse name search at {} and at {}", self.scale, self.small);
+        let evse = |service| Subject {
+            name: "evse search",
+            service,
+            request: Request::graphql("/graphql", token, EVSE_QUERY, "\"evse_id\""),
+        };
+        let s = bench.side_by_side(&[evse(&server), evse(&small_server)])?;
+        let ratio = s[0].p50_ms / s[1].p50_ms;
+        let ceiling = format!("same at {} locations: p50 {:.2} ms", self.small, s[1].p50_ms);
+        bench.line(
+            "contract `evse(location_name: \"Fi\", …DESC)`",
+            s[0],
+            ceiling,
+            Some(ratio),
+            "p50 ≤ 2 × p50 at 1 000",
+            Some(ratio <= 2.0),
+        );
+
+        bench.report.line(Line {
+            scenario: "`locations(limit: 100)`: SQL reads per request".into(),
+            backend: backend.into(),
+            requests_per_second: None,
+            p50_ms: None,
+            p99_ms: None,
+            ceiling: format!("limit: 1 runs {one}"),
+            ratio: Some(hundred as f64 / one.max(1) as f64),
+            goal: format!("same count as limit: 1 ({hundred} vs {one})"),
+            pass: Some(hundred == one),
+        });
+
+        println!("-- login at full speed");
+        let login = Subject {
+            name: "login",
+            service: &server,
+            request: {
+                let mut r = Request::json_post(
+                    "/ocpi/cpo/api/auth/v1/login",
+                    json!({ "username": data.username, "password": data.password }),
+                    "\"access_token\"",
+                );
+                r.headers.push(("Authorization", format!("Bearer {}", data.api_token)));
+                r
+            },
+        };
+        let s = bench.side_by_side(std::slice::from_ref(&login))?;
+        let ceiling_rps = cores() as f64 / self.verify.as_secs_f64();
+        let ratio = s[0].rps / ceiling_rps;
+        let ceiling = format!("{} cores ÷ one verify: {ceiling_rps:.1} req/s", cores());
+        bench.line("login, right password", s[0], ceiling, Some(ratio), "≥ 0.85 × ceiling", Some(ratio >= 0.85));
+
+        println!("-- locations(limit: 10) alone and while logins run flat out");
+        let (alone, beside, logins) = bench.alone_and_beside(&locations(&server), &login, 2 * cores())?;
+        let ratio = beside.p99_ms / alone.p99_ms;
+        let ceiling = format!("alone: p99 {:.2} ms (logins meanwhile: {:.1}/s)", alone.p99_ms, logins.rps);
+        bench.line(
+            "`locations(limit: 10)` during a login flood",
+            beside,
+            ceiling,
+            Some(ratio),
+            "p99 ≤ 1.5 × alone",
+            Some(ratio <= 1.5),
+        );
+
+        println!("-- the public browse page beside locations(limit: 20)");
+        let browse =
+            Subject { name: "browse page", service: &server, request: Request::get("/browse", None, "class=\"card\"") };
+        let twenty = Subject {
+            name: "locations(limit: 20)",
+            service: &server,
+            request: Request::graphql("/graphql", token, &locations_query(20), "\"evse_id\""),
+        };
+        let s = bench.side_by_side(&[browse, twenty])?;
+        let ratio = s[0].rps / s[1].rps;
+        let ceiling = format!("GraphQL locations(limit: 20): {:.0} req/s", s[1].rps);
+        bench.line(
+            "public browse page (SSR, 20 locations)",
+            s[0],
+            ceiling,
+            Some(ratio),
+            "≥ 0.50 × ceiling req/s",
+            Some(ratio >= 0.5),
+        );
+
+        if matches!(target, Target::Postgres(_)) {
+            self.against_peer(&mut bench, &server, &data).await?;
+        }
+        let rss = server.peak_rss_kib().unwrap_or(0);
+        report_fact_rss(bench.report, backend, rss);
+        server.stop();
+        small_server.stop();
+        data.drop_database().await?;
+        small.drop_database().await?;
+        Ok(())
+    }
+
+    async fn against_peer(&self, bench: &mut Bench<'_>, server: &Service, data: &Dataset) -> anyhow::Result<()> {
+        if !self.args.postgraphile.exists() {
+            bench
+                .report
+                .fact("PostGraphile peer", format!("skipped: {} not installed", self.args.postgraphile.display()));
+            return Ok(());
+        }
+        println!("-- PostGraphile 4 on the same database");
+        let peer = Service::postgraphile(&self.args.postgraphile, &data.url).await?;
+        let ours = Subject {
+            name: "locations(limit: 10)",
+            service: server,
+            request: Request::graphql("/graphql", Some(&data.api_token), LOCATIONS_QUERY, "\"evse_id\""),
+        };
+        let theirs = Subject {
+            name: "PostGraphile",
+            service: &peer,
+            request: Request::graphql("/graphql", None, POSTGRAPHILE_QUERY, "\"evseId\""),
+        };
+        let s = bench.side_by_side(&[ours, theirs])?;
+        let (our_rss, their_rss) = (server.peak_rss_kib().unwrap_or(0), peer.peak_rss_kib().unwrap_or(0));
+        let ratio = s[0].rps / s[1].rps;
+        let pass = ratio >= 2.0 && s[0].p99_ms <= s[1].p99_ms && our_rss * 3 <= their_rss;
+        let ceiling = format!(
+            "PostGraphile 4: {:.0} req/s, p99 {:.2} ms, peak RSS {:.0} MiB (ours {:.0} MiB)",
+            s[1].rps,
+            s[1].p99_ms,
+            their_rss as f64 / 1024.0,
+            our_rss as f64 / 1024.0
+        );
+        bench.line(
+            "peer: contract locations vs PostGraphile",
+            s[0],
+            ceiling,
+            Some(ratio),
+            "≥ 2 × req/s, p99 ≤, RSS ≤ ⅓",
+            Some(pass),
+        );
+        peer.stop();
+        Ok(())
+    }
+}
+
+fn report_fact_rss(report: &mut Report, backend: &str, kib: u64) {
+    report.fact(format!("peak RSS of emsp under load [{backend}]"), format!("{:.1} MiB", kib as f64 / 1024.0));
+}
+
+/// The passthrough must be the same document as the GraphQL answer, or it is no ceiling.
+async fn passthrough_matches(server: &Service, token: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let graphql: Value = client
+        .post(format!("{}/graphql", server.base_url))
+        .bearer_auth(token)
+        .json(&json!({ "query": LOCATIONS_QUERY }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let passthrough: Value = client
+        .get(format!("{}/bench/locations?limit=10&offset=0", server.base_url))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        graphql["data"]["locations"].as_array().is_some_and(|l| !l.is_empty()),
+        "GraphQL returned no locations: {graphql}"
+    );
+    ensure!(graphql == passthrough, "the passthrough differs from the GraphQL answer:\n{graphql}\n{passthrough}");
+    Ok(())
+}
+
+/// SQL reads per `locations` request at limit 1 and 100, counted by the store of a server run
+/// in this process on the same database.
+async fn statement_counts(data: &Dataset, site_root: &Path, data_dir: &Path) -> anyhow::Result<(u64, u64)> {
+    std::fs::create_dir_all(data_dir)?;
+    let config = emsp::config::Config {
+        addr: "127.0.0.1:0".parse()?,
+        database_url: data.url.clone(),
+        data_dir: data_dir.to_owned(),
+        mode: emsp::cli::Mode::Development,
+        jwt_secret: app::auth::secret::generate("").into_bytes(),
+        site_root: site_root.to_owned(),
+        public_url: "http://127.0.0.1".into(),
+        smtp_url: None,
+        mail_from: "EMSP bench <bench@localhost>".into(),
+        bench_routes: false,
+    };
+    let server = emsp::Application::build(config).await?;
+    let (addr, store) = (server.local_addr(), server.state().store.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let mut counts = Vec::new();
+    for limit in [1, 100] {
+        let before = store.statements_run();
+        let answer: Value = client
+            .post(format!("http://{addr}/graphql"))
+            .bearer_auth(&data.api_token)
+            .json(&json!({ "query": locations_query(limit) }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let rows = answer["data"]["locations"].as_array().map_or(0, Vec::len);
+        ensure!(rows == limit as usize, "locations(limit: {limit}) returned {rows} rows: {answer}");
+        counts.push(store.statements_run() - before);
+    }
+    let _ = stop.send(());
+    running.await??;
+    Ok((counts[0], counts[1]))
+}

@@ -1,0 +1,147 @@
+//! The scenarios of issue 6, each measured beside its ceiling in the same run: rounds of the two
+//! alternate (A B A B …) so that drift of a noisy machine falls on both alike.
+use crate::load::{self, Request, Sample};
+use crate::processes::Service;
+use crate::report::{Line, Report};
+use std::path::Path;
+use std::time::Duration;
+
+pub const LOCATIONS_QUERY: &str = include_str!("../contract/locations.graphql");
+pub const EVSE_QUERY: &str = include_str!("../contract/evse.graphql");
+
+/// The contract's locations query with another page size.
+pub fn locations_query(limit: u32) -> String {
+    LOCATIONS_QUERY.replace("limit: 10,", &format!("limit: {limit},"))
+}
+
+/// PostGraphile 4's spelling of the contract's locations query: same rows, same nesting, same
+/// order (published locations by id; EVSEs by evse_id; connectors by connector_id; codes by id).
+pub const POSTGRAPHILE_QUERY: &str = include_str!("peer/locations.graphql");
+
+pub struct Settings {
+    pub seconds: u64,
+    pub warmup: u64,
+    pub rounds: usize,
+    pub connections: usize,
+}
+
+/// Medians over rounds.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn stats(samples: &[Sample]) -> Stats {
+    Stats {
+        rps: median(samples.iter().map(Sample::rps).collect()),
+        p50_ms: median(samples.iter().map(|s| s.p50_us / 1000.0).collect()),
+        p99_ms: median(samples.iter().map(|s| s.p99_us / 1000.0).collect()),
+    }
+}
+
+/// One thing to load: a service and a request.
+pub struct Subject<'a> {
+    pub name: &'a str,
+    pub service: &'a Service,
+    pub request: Request,
+}
+
+pub struct Bench<'a> {
+    pub settings: &'a Settings,
+    pub work: &'a Path,
+    pub report: &'a mut Report,
+    pub backend: &'a str,
+}
+
+impl Bench<'_> {
+    fn check(&mut self, name: &str, sample: &Sample) {
+        if sample.failures > 0 {
+            self.report.failures.push(format!(
+                "{name} [{}]: {} of {} responses failed, first: {}",
+                self.backend,
+                sample.failures,
+                sample.requests,
+                sample.first_failure.as_deref().unwrap_or("(socket error or timeout)")
+            ));
+        }
+    }
+
+    fn run(&mut self, subject: &Subject, seconds: u64, connections: usize) -> anyhow::Result<Sample> {
+        let sample = load::measure(&subject.service.base_url, &subject.request, connections, seconds, self.work)?;
+        self.check(subject.name, &sample);
+        Ok(sample)
+    }
+
+    /// Warms each subject up, then measures them in alternating rounds; medians per subject.
+    pub fn side_by_side(&mut self, subjects: &[Subject]) -> anyhow::Result<Vec<Stats>> {
+        let (seconds, connections) = (self.settings.seconds, self.settings.connections);
+        for subject in subjects {
+            self.run(subject, self.settings.warmup, connections)?;
+        }
+        let mut samples: Vec<Vec<Sample>> = subjects.iter().map(|_| Vec::new()).collect();
+        for _ in 0..self.settings.rounds {
+            for (subject, into) in subjects.iter().zip(samples.iter_mut()) {
+                into.push(self.run(subject, seconds, connections)?);
+            }
+        }
+        Ok(samples.iter().map(|s| stats(s)).collect())
+    }
+
+    /// `subject` alone and `subject` while `background` runs flat out, in alternating rounds.
+    pub fn alone_and_beside(
+        &mut self,
+        subject: &Subject,
+        background: &Subject,
+        background_connections: usize,
+    ) -> anyhow::Result<(Stats, Stats, Stats)> {
+        let (seconds, connections) = (self.settings.seconds, self.settings.connections);
+        self.run(subject, self.settings.warmup, connections)?;
+        let (mut alone, mut beside, mut behind) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..self.settings.rounds {
+            alone.push(self.run(subject, seconds, connections)?);
+            let flood = load::start(
+                &background.service.base_url,
+                &background.request,
+                background_connections,
+                seconds + 2,
+                self.work,
+            )?;
+            // Let the flood fill every hashing thread before measuring beside it.
+            std::thread::sleep(Duration::from_millis(700));
+            beside.push(self.run(subject, seconds, connections)?);
+            let flooded = flood.finish()?;
+            self.check(background.name, &flooded);
+            behind.push(flooded);
+        }
+        Ok((stats(&alone), stats(&beside), stats(&behind)))
+    }
+
+    pub fn line(
+        &mut self,
+        scenario: &str,
+        measured: Stats,
+        ceiling: String,
+        ratio: Option<f64>,
+        goal: &str,
+        pass: Option<bool>,
+    ) {
+        self.report.line(Line {
+            scenario: scenario.to_owned(),
+            backend: self.backend.to_owned(),
+            requests_per_second: Some(measured.rps),
+            p50_ms: Some(measured.p50_ms),
+            p99_ms: Some(measured.p99_ms),
+            ceiling,
+            ratio,
+            goal: goal.to_owned(),
+            pass,
+        });
+    }
+}
