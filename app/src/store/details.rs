@@ -18,25 +18,34 @@ impl Store {
             return Ok(None);
         }
         let photos = self.photos_of_locations(&[id]).await?;
-        let codes = |pairs: Vec<(i64, crate::domain::views::CodeRow)>| pairs.into_iter().map(|(_, c)| c).collect();
-        let facilities = codes(self.codes_of_locations(Link::Facilities, &[id]).await?);
-        let parking_restrictions = codes(self.codes_of_locations(Link::ParkingRestrictions, &[id]).await?);
-        let parking_types = codes(self.codes_of_locations(Link::ParkingTypes, &[id]).await?);
+        let location_links = [Link::Facilities, Link::ParkingRestrictions, Link::ParkingTypes];
+        let mut codes = group(self.codes_of_locations(&location_links, &[id]).await?, |(link, _, _)| *link);
+        let mut take = |link| codes.remove(&link).unwrap_or_default().into_iter().map(|(_, _, c)| c).collect();
+        let (facilities, parking_restrictions, parking_types) =
+            (take(Link::Facilities), take(Link::ParkingRestrictions), take(Link::ParkingTypes));
         let evses = self.evses_of_locations(&[id]).await?;
         let uids: Vec<String> = evses.iter().map(|e| e.uid.clone()).collect();
         let mut connectors = group(self.connectors_of_evses(&uids).await?, |c| c.evse_uid.clone());
-        let mut capabilities = group(self.codes_of_evses(Link::Capabilities, &uids).await?, |(uid, _)| uid.clone());
-        let mut payment_types = group(self.codes_of_evses(Link::PaymentTypes, &uids).await?, |(uid, _)| uid.clone());
+        let evse_codes = self.codes_of_evses(&[Link::Capabilities, Link::PaymentTypes], &uids).await?;
+        let (capabilities, payment_types): (Vec<_>, Vec<_>) =
+            evse_codes.into_iter().partition(|(link, _, _)| *link == Link::Capabilities);
+        let mut capabilities = group(capabilities, |(_, uid, _)| uid.clone());
+        let mut payment_types = group(payment_types, |(_, uid, _)| uid.clone());
         let evses = evses
             .into_iter()
             .map(|evse| EvseDetails {
                 connectors: connectors.remove(&evse.uid).unwrap_or_default(),
-                capabilities: capabilities.remove(&evse.uid).unwrap_or_default().into_iter().map(|(_, c)| c).collect(),
+                capabilities: capabilities
+                    .remove(&evse.uid)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(_, _, c)| c)
+                    .collect(),
                 payment_types: payment_types
                     .remove(&evse.uid)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|(_, c)| c)
+                    .map(|(_, _, c)| c)
                     .collect(),
                 evse,
             })

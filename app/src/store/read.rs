@@ -355,46 +355,63 @@ impl Store {
         all(&rows, |r| Ok((r.try_get("location_id")?, r.try_get("file_name")?)))
     }
 
-    /// `(owner key, code)` pairs of a link table for location ids (`Int`) or EVSE uids (`Text`).
-    async fn linked_codes(&self, link: Link, keys: Vec<Arg>) -> Result<Vec<(AnyRow, CodeRow)>, StoreError> {
-        if keys.is_empty() {
+    /// `(link, owner key, code)` of several link tables for location ids (`Int`) or EVSE uids
+    /// (`Text`), in one statement (`UNION ALL`), codes of each link in id order.
+    async fn linked_codes(&self, links: &[Link], keys: Vec<Arg>) -> Result<Vec<(Link, AnyRow, CodeRow)>, StoreError> {
+        if keys.is_empty() || links.is_empty() {
             return Ok(Vec::new());
         }
-        let (table, owner, reference, codes) = link.tables();
-        let mut sql = Sql::new(&format!(
-            "SELECT k.{owner} AS owner_key, r.id, r.code, r.description FROM {table} k JOIN {codes} r ON r.id = k.{reference} WHERE k.{owner} IN "
-        ));
-        sql.bind_list(keys).push(" ORDER BY r.id");
+        let mut sql = Sql::default();
+        for (index, link) in links.iter().enumerate() {
+            let (table, owner, reference, codes) = link.tables();
+            if index > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push(&format!(
+                "SELECT CAST({index} AS BIGINT) AS link_index, k.{owner} AS owner_key, r.id, r.code, r.description \
+                 FROM {table} k JOIN {codes} r ON r.id = k.{reference} WHERE k.{owner} IN "
+            ))
+            .bind_list(keys.clone());
+        }
+        sql.push(" ORDER BY link_index, id");
         let rows = sql.fetch(self).await?;
         rows.into_iter()
             .map(|row| {
+                let index: i64 = row.try_get("link_index")?;
+                let link = usize::try_from(index).ok().and_then(|i| links.get(i)).copied().unwrap_or(links[0]);
                 let code = CodeRow {
                     id: row.try_get("id")?,
                     code: row.try_get("code")?,
                     description: row.try_get("description")?,
                 };
-                Ok((row, code))
+                Ok((link, row, code))
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
 
+    /// Codes of `links` (location link tables) for the given locations.
     pub async fn codes_of_locations(
         &self,
-        link: Link,
+        links: &[Link],
         location_ids: &[i64],
-    ) -> Result<Vec<(i64, CodeRow)>, StoreError> {
-        let rows = self.linked_codes(link, location_ids.iter().map(|id| Arg::Int(*id)).collect()).await?;
+    ) -> Result<Vec<(Link, i64, CodeRow)>, StoreError> {
+        let rows = self.linked_codes(links, location_ids.iter().map(|id| Arg::Int(*id)).collect()).await?;
         rows.into_iter()
-            .map(|(row, code)| Ok((row.try_get("owner_key")?, code)))
+            .map(|(link, row, code)| Ok((link, row.try_get("owner_key")?, code)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
 
-    pub async fn codes_of_evses(&self, link: Link, uids: &[String]) -> Result<Vec<(String, CodeRow)>, StoreError> {
-        let rows = self.linked_codes(link, uids.iter().map(|uid| Arg::Text(uid.clone())).collect()).await?;
+    /// Codes of `links` (EVSE link tables) for the given EVSEs.
+    pub async fn codes_of_evses(
+        &self,
+        links: &[Link],
+        uids: &[String],
+    ) -> Result<Vec<(Link, String, CodeRow)>, StoreError> {
+        let rows = self.linked_codes(links, uids.iter().map(|uid| Arg::Text(uid.clone())).collect()).await?;
         rows.into_iter()
-            .map(|(row, code)| Ok((row.try_get("owner_key")?, code)))
+            .map(|(link, row, code)| Ok((link, row.try_get("owner_key")?, code)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

@@ -90,7 +90,12 @@ impl Loader<ConnectorsOf> for Db {
     }
 }
 
-/// One statement per kind of link present among the keys.
+/// Each value once, in order.
+fn distinct<T: Ord>(values: impl Iterator<Item = T>) -> Vec<T> {
+    values.collect::<std::collections::BTreeSet<T>>().into_iter().collect()
+}
+
+/// The kinds of link present among the keys (all fetched in one statement).
 fn links<K>(keys: &[K], link_of: impl Fn(&K) -> Link) -> Vec<Link> {
     let mut links: Vec<Link> = keys.iter().map(link_of).collect();
     links.sort_by_key(|l| *l as u8);
@@ -103,17 +108,10 @@ impl Loader<LocationCodes> for Db {
     type Error = LoadError;
 
     async fn load(&self, keys: &[LocationCodes]) -> Result<HashMap<LocationCodes, Vec<CodeRow>>, LoadError> {
-        let mut pairs = Vec::new();
-        for link in links(keys, |k| k.0) {
-            let ids: Vec<i64> = keys.iter().filter(|k| k.0 == link).map(|k| k.1).collect();
-            pairs.extend(
-                self.0
-                    .codes_of_locations(link, &ids)
-                    .await?
-                    .into_iter()
-                    .map(|(id, code)| (LocationCodes(link, id), code)),
-            );
-        }
+        let ids = distinct(keys.iter().map(|k| k.1));
+        let codes = self.0.codes_of_locations(&links(keys, |k| k.0), &ids).await?;
+        let pairs = codes.into_iter().map(|(link, id, code)| (LocationCodes(link, id), code));
+        // Pairs of links × owners nobody asked for are still right, so they may be cached too.
         Ok(grouped(keys, pairs))
     }
 }
@@ -123,13 +121,10 @@ impl Loader<EvseCodes> for Db {
     type Error = LoadError;
 
     async fn load(&self, keys: &[EvseCodes]) -> Result<HashMap<EvseCodes, Vec<CodeRow>>, LoadError> {
-        let mut pairs = Vec::new();
-        for link in links(keys, |k| k.0) {
-            let uids: Vec<String> = keys.iter().filter(|k| k.0 == link).map(|k| k.1.clone()).collect();
-            pairs.extend(
-                self.0.codes_of_evses(link, &uids).await?.into_iter().map(|(uid, code)| (EvseCodes(link, uid), code)),
-            );
-        }
+        let uids = distinct(keys.iter().map(|k| k.1.clone()));
+        let codes = self.0.codes_of_evses(&links(keys, |k| k.0), &uids).await?;
+        let pairs = codes.into_iter().map(|(link, uid, code)| (EvseCodes(link, uid), code));
+        // Pairs of links × owners nobody asked for are still right, so they may be cached too.
         Ok(grouped(keys, pairs))
     }
 }

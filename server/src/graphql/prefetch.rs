@@ -1,8 +1,9 @@
 //! Nested relations fetched level by level before the fields resolve: one statement per relation
-//! the query selects, fed into the request's DataLoader cache, where every field resolver then
-//! finds its value. Left to the DataLoader alone, keys are gathered for a 1 ms window; a large page
-//! resolving slower than that was split into several batches (67 statements instead of 9 for
-//! `locations(limit: 100)` in a debug build), and every level waited out the window.
+//! the query selects (the reference codes of all selected links share one), fed into the
+//! request's DataLoader cache, where every field resolver then finds its value. Left to the
+//! DataLoader alone, keys are gathered for a 1 ms window; a large page resolving slower than that
+//! was split into several batches (67 statements instead of 9 for `locations(limit: 100)` in a
+//! debug build), and every level waited out the window.
 use super::errors::internal;
 use super::loaders::{
     ConnectorsOf, Db, EvseCodes, EvsesOf, LoadError, LocationById, LocationCodes, OwnerById, PhotosOf,
@@ -42,6 +43,11 @@ const LOCATION_LINKS: [(&str, Link); 3] = [
 ];
 const EVSE_LINKS: [(&str, Link); 2] = [("capabilities", Link::Capabilities), ("payment_types", Link::PaymentTypes)];
 
+/// The links whose field `selection` asks for (their codes come in one statement).
+fn selected(selection: &Lookahead<'_>, links: &[(&str, Link)]) -> Vec<Link> {
+    links.iter().filter(|(field, _)| selection.field(field).exists()).map(|(_, link)| *link).collect()
+}
+
 /// What `selection` (a list of locations) asks for below `rows`.
 pub fn locations<'a>(
     ctx: &'a Context<'_>,
@@ -56,10 +62,10 @@ pub fn locations<'a>(
         if selection.field("images").exists() {
             fetch(ctx, ids.iter().map(|id| PhotosOf(*id)).collect()).await?;
         }
-        for (field, link) in LOCATION_LINKS {
-            if selection.field(field).exists() {
-                fetch(ctx, ids.iter().map(|id| LocationCodes(link, *id)).collect()).await?;
-            }
+        let links = selected(&selection, &LOCATION_LINKS);
+        if !links.is_empty() {
+            let keys = links.iter().flat_map(|link| ids.iter().map(|id| LocationCodes(*link, *id))).collect();
+            fetch(ctx, keys).await?;
         }
         if selection.field("cpo_owner").exists() {
             let owners: BTreeSet<i64> = rows.iter().map(|r| r.cpo_owner_id).collect();
@@ -85,10 +91,10 @@ pub fn evses<'a>(ctx: &'a Context<'_>, selection: Lookahead<'a>, rows: &'a [Evse
         if selection.field("connectors").exists() {
             fetch(ctx, uids.iter().map(|uid| ConnectorsOf((*uid).clone())).collect()).await?;
         }
-        for (field, link) in EVSE_LINKS {
-            if selection.field(field).exists() {
-                fetch(ctx, uids.iter().map(|uid| EvseCodes(link, (*uid).clone())).collect()).await?;
-            }
+        let links = selected(&selection, &EVSE_LINKS);
+        if !links.is_empty() {
+            let keys = links.iter().flat_map(|link| uids.iter().map(|uid| EvseCodes(*link, (*uid).clone()))).collect();
+            fetch(ctx, keys).await?;
         }
         let nested = selection.field("locations");
         if nested.exists() {
