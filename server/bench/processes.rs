@@ -86,6 +86,12 @@ impl Service {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
+    /// Starts a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM), so that two
+    /// processes can be compared under the same load only.
+    pub fn reset_peak_rss(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
+    }
+
     /// Asks for a graceful stop (SIGINT), then kills after 10 s.
     pub fn stop(mut self) {
         let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();

@@ -80,7 +80,10 @@ async fn a_created_token_authenticates_over_http_until_revoked() {
     };
     let server = emsp::Application::build(config).await.expect("server");
     let url = format!("http://{}/graphql", server.local_addr());
+    let passthrough = format!("http://{}/bench/locations", server.local_addr());
     tokio::spawn(server.run_until(std::future::pending()));
+    let bench_route = reqwest::Client::new().get(&passthrough).bearer_auth(&token).send().await.expect("request");
+    assert_eq!(bench_route.status(), 404, "the benchmark's route is served only with --bench-routes");
     let ask = || {
         reqwest::Client::new()
             .post(&url)

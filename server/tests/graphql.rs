@@ -387,6 +387,60 @@ async fn nested_data_is_loaded_in_batches(app: TestApp) {
     assert!(hundred <= 10, "{hundred} statements for one page");
 }
 
+/// Two-letter terms go through the bigram index; a rename moves the location in and out of results.
+async fn name_search_follows_the_index_through_renames(app: TestApp) {
+    let w = world(&app).await;
+    let query = "query($q: String) { locations(name: $q) { name } evse(location_name: $q, order_by: \"location\") { locations { name } } }";
+    let found = |term: &'static str| {
+        let (app, token) = (&app, w.token.clone());
+        async move {
+            let result = data(app, &token, query, json!({ "q": term })).await;
+            let mut locations = names(&result["locations"], &["name"]);
+            locations.sort();
+            let mut via_evses = names(&result["evse"], &["locations", "name"]);
+            via_evses.dedup();
+            (locations, via_evses)
+        }
+    };
+    let published_fi = vec!["Finsbury Yard".to_owned(), "Fira Plaza".to_owned(), "Fisherman's Wharf".to_owned()];
+    assert_eq!(found("fI").await.0, published_fi, "unpublished Fiesta Draft stays hidden");
+    assert_eq!(found("Fi").await.1, published_fi, "EVSEs ordered by location name");
+    assert_eq!(found("a P").await.0, vec!["Fira Plaza".to_owned()], "a space inside the term");
+    assert!(found("zq").await.0.is_empty());
+
+    let fira = w.published[1];
+    let renamed = location("Harbour Plaza", "Fira", "GR", true);
+    app.store.update_location(w.owner_a, fira, &renamed).await.expect("rename");
+    assert!(!found("Fi").await.0.contains(&"Fira Plaza".to_owned()));
+    assert_eq!(found("bour").await.0, vec!["Harbour Plaza".to_owned()]);
+    let stale: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM location_name_grams WHERE location_id = $1 AND gram = 'fi'")
+            .bind(fira)
+            .fetch_one(app.store.pool())
+            .await
+            .expect("count");
+    assert_eq!(stale, 0, "the old name's bigrams were not removed");
+}
+
+/// The benchmark's ceiling serves the very document GraphQL answers, behind the same token check.
+async fn the_passthrough_page_equals_the_graphql_page(app: TestApp) {
+    let w = world(&app).await;
+    for (limit, offset) in [(10, 0), (1, 1), (100, 0)] {
+        let query =
+            CONTRACT_LOCATIONS_QUERY.replace("limit: 10, offset: 0", &format!("limit: {limit}, offset: {offset}"));
+        let expected = json!({ "data": data(&app, &w.token, &query, json!({})).await });
+        let path = format!("/bench/locations?limit={limit}&offset={offset}");
+        let response = app.http.get(app.url(&path)).bearer_auth(&w.token).send().await.expect("request");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.json::<Value>().await.expect("json"), expected, "limit {limit} offset {offset}");
+    }
+    assert_eq!(app.get("/bench/locations").await.status(), 401);
+    let refused =
+        app.http.get(app.url("/bench/locations?limit=1000")).bearer_auth(&w.token).send().await.expect("request");
+    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.json::<Value>().await.expect("json")["status"], 400);
+}
+
 async fn hostile_queries_are_refused_cleanly(app: TestApp) {
     let w = world(&app).await;
     let before = app.count("locations").await;
@@ -469,6 +523,8 @@ both_backends!(
     mutations_work_for_owners_and_refuse_everyone_else,
     photos_can_be_deleted_by_their_owner_only,
     nested_data_is_loaded_in_batches,
+    name_search_follows_the_index_through_renames,
+    the_passthrough_page_equals_the_graphql_page,
     hostile_queries_are_refused_cleanly,
     the_explorer_works_offline,
 );
