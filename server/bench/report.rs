@@ -31,6 +31,28 @@ pub struct Report {
     pub total_seconds: f64,
 }
 
+impl Line {
+    /// The report's columns, for the table and for the progress lines alike.
+    fn cells(&self) -> [String; 9] {
+        let result = match self.pass {
+            Some(true) => "pass",
+            Some(false) => "**fail**",
+            None => "",
+        };
+        [
+            self.scenario.clone(),
+            self.backend.clone(),
+            number(self.requests_per_second, 0),
+            number(self.p50_ms, 2),
+            number(self.p99_ms, 2),
+            self.ceiling.clone(),
+            number(self.ratio, 2),
+            self.goal.clone(),
+            result.to_owned(),
+        ]
+    }
+}
+
 fn number(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{v:.decimals$}"))
 }
@@ -43,21 +65,7 @@ impl Report {
     }
 
     pub fn line(&mut self, line: Line) {
-        println!(
-            "  {} [{}]: {} req/s, p50 {} ms, p99 {} ms, ratio {} ({}) → {}",
-            line.scenario,
-            line.backend,
-            number(line.requests_per_second, 0),
-            number(line.p50_ms, 2),
-            number(line.p99_ms, 2),
-            number(line.ratio, 2),
-            line.goal,
-            match line.pass {
-                Some(true) => "pass",
-                Some(false) => "FAIL",
-                None => "–",
-            }
-        );
+        println!("  {}", line.cells().join(" | "));
         self.lines.push(line);
     }
 
@@ -70,25 +78,8 @@ impl Report {
         );
         md.push_str("| scenario | backend | requests/s | p50 ms | p99 ms | ceiling | ratio | goal | result |\n");
         md.push_str("|---|---|---:|---:|---:|---|---:|---|---|\n");
-        for l in &self.lines {
-            let result = match l.pass {
-                Some(true) => "pass",
-                Some(false) => "**fail**",
-                None => "",
-            };
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                l.scenario,
-                l.backend,
-                number(l.requests_per_second, 0),
-                number(l.p50_ms, 2),
-                number(l.p99_ms, 2),
-                l.ceiling,
-                number(l.ratio, 2),
-                l.goal,
-                result
-            );
+        for line in &self.lines {
+            let _ = writeln!(md, "| {} |", line.cells().join(" | "));
         }
         md.push_str("\n| measured | value |\n|---|---|\n");
         for (name, value) in &self.facts {

@@ -72,8 +72,8 @@ impl Sql {
 
     /// `alias.name` contains `term`, ignoring case: narrowed through the bigram index, then checked.
     fn name_contains(&mut self, alias: &str, term: &str) -> &mut Self {
-        // A cached PostgreSQL plan is generic: it cannot know that this term's bigrams are rare
-        // and scanned 100 000 locations (150 ms); planned with the values it uses the index.
+        // A cached PostgreSQL plan is generic: it cannot know whether this term's bigrams are rare
+        // (start from the index) or common (start from the names); plan it with the values.
         self.one_off = true;
         for gram in super::name_index::search_grams(term) {
             self.push(&format!(" AND {alias}.id IN (SELECT location_id FROM location_name_grams WHERE gram = "))
