@@ -9,7 +9,9 @@ async fn migrations_apply_from_zero_and_again(app: TestApp) {
     app.store.migrate().await.expect("re-running migrations is a no-op");
     let applied: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(app.store.pool()).await.expect("count");
-    assert_eq!(applied, 4);
+    // Both backends have one file per migration, numbered alike.
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite")).expect("migrations");
+    assert_eq!(applied, files.count() as i64);
 }
 
 async fn reference_tables_hold_exactly_the_ocpi_lists(app: TestApp) {
