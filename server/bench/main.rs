@@ -177,24 +177,12 @@ impl BackendRun<'_> {
         let small = Dataset::create(target, "emsp_bench_small", self.small).await?;
         let (one, hundred) =
             statement_counts(&data, &self.args.site_root, &self.work.join(format!("{backend}-inprocess"))).await?;
-        let server = Service::emsp(
-            &self.args.server,
-            &self.args.site_root,
-            &data.url,
-            &self.work.join(format!("{backend}-main")),
-        )
-        .await?;
+        let server = self.serve(&data.url, &format!("{backend}-main")).await?;
         report.fact(
             format!("process start to /readyz = 200 [{backend}]"),
             format!("{:.0} ms", server.startup.as_secs_f64() * 1000.0),
         );
-        let small_server = Service::emsp(
-            &self.args.server,
-            &self.args.site_root,
-            &small.url,
-            &self.work.join(format!("{backend}-small")),
-        )
-        .await?;
+        let small_server = self.serve(&small.url, &format!("{backend}-small")).await?;
         passthrough_matches(&server, &data.api_token).await?;
 
         let token = Some(data.api_token.as_str());
@@ -328,6 +316,11 @@ impl BackendRun<'_> {
             small.drop_database().await?;
         }
         Ok(())
+    }
+
+    /// The `emsp` under test on `database_url`, with a data directory of its own.
+    async fn serve(&self, database_url: &str, name: &str) -> anyhow::Result<Service> {
+        Service::emsp(&self.args.server, &self.args.site_root, database_url, &self.work.join(name)).await
     }
 
     async fn against_peer(&self, bench: &mut Bench<'_>, server: &Service, data: &Dataset) -> anyhow::Result<()> {
