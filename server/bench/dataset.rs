@@ -274,6 +274,12 @@ const OWNERS: usize = 40;
 async fn fill(store: &Store, scale: usize) -> anyhow::Result<(usize, usize)> {
     let mut rng = StdRng::seed_from_u64(100_000);
     let mut conn = store.pool().acquire().await?;
+    if store.backend() == Backend::Sqlite {
+        // Bulk load only (the store is closed right after): a 256 MiB page cache keeps the
+        // randomly ordered keys (EVSE uids, bigrams) of the indexes in memory, and a crash would
+        // only mean generating again.
+        conn.execute("PRAGMA cache_size = -262144; PRAGMA synchronous = OFF").await?;
+    }
     let now = app::store::now_ms();
     let year_ms = 365 * 24 * 3600 * 1000_i64;
     let reference = [
