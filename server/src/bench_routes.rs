@@ -25,9 +25,15 @@ async fn locations_passthrough(
 ) -> Result<impl IntoResponse, ApiError> {
     let limit = page.limit.unwrap_or(10);
     let offset = page.offset.unwrap_or(0);
-    if !(0..=100).contains(&limit) || offset < 0 {
-        let error = FieldError::new("limit", "limit must be 0-100 and offset not negative");
-        return Err(ApiError(ServiceError::Invalid(vec![error])));
+    let mut errors = Vec::new();
+    if !(0..=100).contains(&limit) {
+        errors.push(FieldError::new("limit", "must be between 0 and 100"));
+    }
+    if offset < 0 {
+        errors.push(FieldError::new("offset", "must not be negative"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError(ServiceError::Invalid(errors)));
     }
     let json = state.store.locations_page_json(limit, offset).await.map_err(ServiceError::from)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json))
