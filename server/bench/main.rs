@@ -200,16 +200,8 @@ impl BackendRun<'_> {
             request: Request::get("/bench/locations?limit=10&offset=0", token, "\"evse_id\""),
         };
         let s = bench.side_by_side(&[locations(&server), passthrough])?;
-        let ratio = s[0].rps / s[1].rps;
-        let ceiling = format!("passthrough, one SQL statement: {:.0} req/s", s[1].rps);
-        bench.line(
-            "contract `locations(limit: 10)`, all nested",
-            s[0],
-            ceiling,
-            Some(ratio),
-            "≥ 0.50 × ceiling req/s",
-            Some(ratio >= 0.5),
-        );
+        let scenario = "contract `locations(limit: 10)`, all nested";
+        bench.share_of_ceiling(scenario, s[0], "passthrough, one SQL statement", s[1].rps, 0.5);
 
         println!("-- evse name search at {} and at {}", self.scale, self.small);
         // Each dataset has its own API token.
@@ -264,10 +256,8 @@ impl BackendRun<'_> {
             format!("{verify_ms:.1} ms"),
         );
         let s = bench.side_by_side(std::slice::from_ref(&login))?;
-        let ceiling_rps = cores() as f64 / verify.as_secs_f64();
-        let ratio = s[0].rps / ceiling_rps;
-        let ceiling = format!("{} cores ÷ one verify: {ceiling_rps:.1} req/s", cores());
-        bench.line("login, right password", s[0], ceiling, Some(ratio), "≥ 0.85 × ceiling", Some(ratio >= 0.85));
+        let ceiling = format!("{} cores ÷ one verify", cores());
+        bench.share_of_ceiling("login, right password", s[0], &ceiling, cores() as f64 / verify.as_secs_f64(), 0.85);
 
         println!("-- locations(limit: 10) alone and while logins run flat out");
         let (alone, beside, logins) = bench.alone_and_beside(&locations(&server), &login, 2 * cores())?;
@@ -291,16 +281,8 @@ impl BackendRun<'_> {
             request: Request::graphql("/graphql", token, &locations_query(20), "\"evse_id\""),
         };
         let s = bench.side_by_side(&[browse, twenty])?;
-        let ratio = s[0].rps / s[1].rps;
-        let ceiling = format!("GraphQL locations(limit: 20): {:.0} req/s", s[1].rps);
-        bench.line(
-            "public browse page (SSR, 20 locations)",
-            s[0],
-            ceiling,
-            Some(ratio),
-            "≥ 0.50 × ceiling req/s",
-            Some(ratio >= 0.5),
-        );
+        let scenario = "public browse page (SSR, 20 locations)";
+        bench.share_of_ceiling(scenario, s[0], "GraphQL locations(limit: 20)", s[1].rps, 0.5);
 
         let rss = server.peak_rss_kib().unwrap_or(0);
         if matches!(target, Target::Postgres(_)) {

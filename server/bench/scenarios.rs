@@ -123,6 +123,14 @@ impl Bench<'_> {
         Ok((stats(&alone), stats(&beside), stats(&behind)))
     }
 
+    /// A line whose goal is requests/s of at least `minimum` × the ceiling's requests/s.
+    pub fn share_of_ceiling(&mut self, scenario: &str, measured: Stats, ceiling: &str, ceiling_rps: f64, minimum: f64) {
+        let ratio = measured.rps / ceiling_rps;
+        let ceiling = format!("{ceiling}: {ceiling_rps:.1} req/s");
+        let goal = format!("≥ {minimum:.2} × ceiling req/s");
+        self.line(scenario, measured, ceiling, Some(ratio), &goal, Some(ratio >= minimum));
+    }
+
     pub fn line(
         &mut self,
         scenario: &str,

@@ -26,13 +26,18 @@ pub fn search_grams(term: &str) -> Vec<String> {
 /// Replaces the indexed bigrams of location `id` (in the caller's transaction).
 pub(crate) async fn index_location_name(conn: &mut AnyConnection, id: i64, name: &str) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM location_name_grams WHERE location_id = $1").bind(id).execute(&mut *conn).await?;
-    for gram in bigrams(name) {
-        sqlx::query("INSERT INTO location_name_grams (gram, location_id) VALUES ($1, $2)")
-            .bind(gram)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    let grams = bigrams(name);
+    if grams.is_empty() {
+        return Ok(());
     }
+    // One statement for all of them: `($2, $1), ($3, $1), …`.
+    let rows: Vec<String> = (2..grams.len() + 2).map(|n| format!("(${n}, $1)")).collect();
+    let sql = format!("INSERT INTO location_name_grams (gram, location_id) VALUES {}", rows.join(", "));
+    let mut insert = sqlx::query(&sql).bind(id);
+    for gram in grams {
+        insert = insert.bind(gram);
+    }
+    insert.execute(&mut *conn).await?;
     Ok(())
 }
 
