@@ -9,7 +9,7 @@ export CARGO_INCREMENTAL ?= 0
 # leptos reads this at compile time; fixing it keeps `cargo test` and `cargo leptos` builds shared.
 export LEPTOS_OUTPUT_NAME := emsp
 # wasm-opt (for release builds) comes from the bench tools' node_modules.
-export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(CURDIR)/server/bench/peer/node_modules/.bin:$(PATH)
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(CURDIR)/bench/peer/node_modules/.bin:$(PATH)
 
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
@@ -36,42 +36,47 @@ install-browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 # wrk drives the load; PostGraphile (the peer) and binaryen's wasm-opt come from npm.
-install-bench: server/bench/peer/node_modules/.installed
+install-bench: bench/peer/node_modules/.installed
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 
-server/bench/peer/node_modules/.installed: server/bench/peer/package-lock.json server/bench/peer/package.json
-	cd server/bench/peer && npm ci --no-audit --no-fund
+bench/peer/node_modules/.installed: bench/peer/package-lock.json bench/peer/package.json
+	cd bench/peer && npm ci --no-audit --no-fund
 	touch $@
 
 end2end/node_modules/.installed: end2end/package-lock.json end2end/package.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
+# Tests, end-to-end and the quick benchmark build the server with the `bench` feature (the
+# benchmark's passthrough route) so that all three share one build; `make run` and release
+# builds leave it out.
+TEST_FEATURES := app/ssr,emsp/bench
+
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p app -p emsp --all-targets --features app/ssr -- -D warnings
+	cargo clippy -p app -p emsp -p emsp-bench --all-targets --features $(TEST_FEATURES) -- -D warnings
 	@# The browser half (app with `hydrate`) is linted for its own target.
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 unit-and-integration:
-	cargo test -p app -p emsp --features app/ssr
+	cargo test -p app -p emsp --features $(TEST_FEATURES)
 
 end2end:
-	cargo leptos build
+	cargo leptos build --bin-features bench
 	cd end2end && EMSP_BIN="$(CARGO_TARGET_DIR)/debug/emsp" npx playwright test
 
 # The benchmark on release binaries: 100 000 locations by default (BENCH_ARGS="--scale 20000" to
 # change); report in target/bench/report.md and report.json.
 BENCH_ARGS ?=
 bench: install install-bench
-	LEPTOS_ENV=PROD cargo leptos build --release
-	cargo build --release -p emsp --bin emsp-bench
+	LEPTOS_ENV=PROD cargo leptos build --release --bin-features bench
+	cargo build --release -p emsp-bench
 	"$(CARGO_TARGET_DIR)/release/emsp-bench" --server "$(CARGO_TARGET_DIR)/release/emsp" $(BENCH_ARGS)
 
 # The same harness on the debug build the tests made, at 1 000 locations with short rounds, so CI
 # keeps it working; its ratios are not the performance claims (those come from `make bench`).
 bench-quick: install-bench
-	cargo build -p emsp --bin emsp --bin emsp-bench
+	cargo build -p emsp -p emsp-bench --bin emsp --bin emsp-bench --features emsp/bench
 	"$(CARGO_TARGET_DIR)/debug/emsp-bench" --quick --server "$(CARGO_TARGET_DIR)/debug/emsp" --out target/bench-quick
 
 # Loads the demo set into ./data (or DATABASE_URL) for a populated portal.

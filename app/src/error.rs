@@ -1,8 +1,14 @@
 //! The error of the services shared by REST, GraphQL and the portal. Each entry point maps it once
-//! to its own shape (the contract's envelope, a GraphQL error, a message next to a field).
-use crate::auth::service::AuthError;
+//! to its own shape (the contract's envelope, a GraphQL error, a message next to a field) and logs
+//! the cause chain of `Internal` and `Unavailable` there, once.
+//!
+//! This layer sits just above `domain`: the layers above convert their own errors into it
+//! (`impl From<StoreError> for ServiceError` lives in `store`, and so on), never the other way.
 use crate::domain::validation::FieldError;
-use crate::store::StoreError;
+use std::error::Error;
+
+/// The cause of an internal failure, kept whole so the log shows every link of the chain.
+pub type Cause = Box<dyn Error + Send + Sync + 'static>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -22,9 +28,13 @@ pub enum ServiceError {
     UnsupportedMedia(String),
     #[error("too many failed sign-ins; try again in {0} s")]
     Throttled(u64),
+    /// A dependency (the database) cannot answer now; the request may be repeated as it is.
+    /// Never reported as "unauthorized": a client must not throw away a good token for it.
+    #[error("the service is unavailable; try again later")]
+    Unavailable(#[source] Cause),
     /// The cause is for the log only; clients get an opaque message.
     #[error("internal error")]
-    Internal(String),
+    Internal(#[source] Cause),
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {
@@ -35,26 +45,40 @@ impl ServiceError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         ServiceError::Invalid(vec![FieldError::new(field, message)])
     }
-}
 
-impl From<StoreError> for ServiceError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(what) => ServiceError::Conflict(what),
-            StoreError::NotFound(what) => ServiceError::NotFound(format!("{what} not found")),
-            StoreError::NotYours(what) => ServiceError::Forbidden(format!("{what} belongs to another CPO")),
-            other => ServiceError::Internal(other.to_string()),
-        }
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        ServiceError::Internal(cause.into())
+    }
+
+    /// The cause chain of a failure on our side, for the one log line at the edge; `None` for
+    /// refusals of the request itself, which are the client's to fix and need no log.
+    pub fn failure_chain(&self) -> Option<String> {
+        matches!(self, ServiceError::Internal(_) | ServiceError::Unavailable(_)).then(|| chain(self))
     }
 }
 
-impl From<AuthError> for ServiceError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::Unauthorized => ServiceError::Unauthorized,
-            AuthError::RefreshReused => ServiceError::Forbidden(e.to_string()),
-            AuthError::Throttled { retry_after_secs } => ServiceError::Throttled(retry_after_secs),
-            AuthError::Internal(cause) => ServiceError::Internal(cause),
-        }
+/// An error with all its sources, `outer: inner: innermost`.
+pub fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_names_every_cause() {
+        let io = std::io::Error::other("disk full");
+        let error = ServiceError::internal(io);
+        assert_eq!(error.to_string(), "internal error");
+        assert_eq!(error.failure_chain().as_deref(), Some("internal error: disk full"));
+        assert_eq!(ServiceError::invalid("name", "is required").failure_chain(), None);
     }
 }

@@ -52,6 +52,32 @@ impl ImageKind {
     }
 }
 
+/// Why an uploaded image was refused or could not be stored. `field` names the form field.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("{field}: each image may be at most 5 MiB")]
+    TooLarge { field: String },
+    #[error("{field}: only PNG, JPEG and WebP images are accepted")]
+    Unsupported { field: String },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("re-encoding failed")]
+    Encode(#[source] image::ImageError),
+    #[error("cannot store upload")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<UploadError> for ServiceError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::TooLarge { .. } => ServiceError::TooLarge(e.to_string()),
+            UploadError::Unsupported { .. } => ServiceError::UnsupportedMedia(e.to_string()),
+            UploadError::Invalid { field, message } => ServiceError::invalid(&field, message),
+            UploadError::Encode(_) | UploadError::Io(_) => ServiceError::internal(e),
+        }
+    }
+}
+
 /// A checked image, re-encoded, with its thumbnail.
 pub struct ProcessedImage {
     pub kind: ImageKind,
@@ -61,23 +87,19 @@ pub struct ProcessedImage {
 
 /// Checks and re-encodes one uploaded file (CPU-bound: call it off the async runtime).
 /// `field` names the form field in errors.
-pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, ServiceError> {
+pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, UploadError> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(ServiceError::TooLarge(format!("{field}: each image may be at most 5 MiB")));
+        return Err(UploadError::TooLarge { field: field.to_owned() });
     }
-    let kind = ImageKind::sniff(bytes).ok_or_else(|| {
-        ServiceError::UnsupportedMedia(format!("{field}: only PNG, JPEG and WebP images are accepted"))
-    })?;
-    let unreadable = || ServiceError::invalid(field, "the image is damaged or cannot be read");
+    let kind = ImageKind::sniff(bytes).ok_or_else(|| UploadError::Unsupported { field: field.to_owned() })?;
+    let invalid = |message: String| UploadError::Invalid { field: field.to_owned(), message };
+    let unreadable = || invalid("the image is damaged or cannot be read".into());
     // The header alone gives the dimensions: a bomb is refused before any pixel is decoded.
     let (width, height) =
         ImageReader::with_format(Cursor::new(bytes), kind.format()).into_dimensions().map_err(|_| unreadable())?;
     let pixels = u64::from(width) * u64::from(height);
     if pixels == 0 || pixels > MAX_PIXELS {
-        return Err(ServiceError::invalid(
-            field,
-            format!("the image is {width}×{height} pixels; at most 40 megapixels are accepted"),
-        ));
+        return Err(invalid(format!("the image is {width}×{height} pixels; at most 40 megapixels are accepted")));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
     let mut limits = Limits::default();
@@ -91,7 +113,7 @@ pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, ServiceError
     Ok(ProcessedImage { kind, full, thumbnail })
 }
 
-fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, ServiceError> {
+fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, UploadError> {
     let mut out = Vec::new();
     let result = match kind {
         ImageKind::Png => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
@@ -102,7 +124,7 @@ fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, ServiceError
             DynamicImage::ImageRgba8(image.to_rgba8()).write_with_encoder(WebPEncoder::new_lossless(&mut out))
         }
     };
-    result.map_err(|e| ServiceError::Internal(format!("re-encoding failed: {e}")))?;
+    result.map_err(UploadError::Encode)?;
     Ok(out)
 }
 
@@ -125,8 +147,11 @@ impl StoredImage {
     }
 }
 
+/// Where stored files are served: `/uploads/<file as rows hold it>`.
+pub const PUBLIC_PREFIX: &str = "/uploads/";
+
 pub fn public_url(relative: &str) -> String {
-    format!("/uploads/{relative}")
+    format!("{PUBLIC_PREFIX}{relative}")
 }
 
 /// The thumbnail's name for an image stored as `file`.
@@ -172,6 +197,14 @@ impl UploadDir {
                 let _ = tokio::fs::remove_file(self.root.join(name)).await;
             }
         }
+    }
+
+    /// Removes the images stored as `files` (names as rows hold them) with their thumbnails:
+    /// what a delete does once its transaction committed.
+    pub async fn remove_files(&self, files: Vec<String>) {
+        let images: Vec<StoredImage> =
+            files.into_iter().map(|file| StoredImage { thumbnail: thumbnail_name(&file), file }).collect();
+        self.remove(&images).await;
     }
 }
 
@@ -227,9 +260,9 @@ mod tests {
         let mut bomb = png(1, 1);
         bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        assert!(matches!(process("f", &bomb), Err(ServiceError::Invalid(_))));
-        assert!(matches!(process("f", b"just text"), Err(ServiceError::UnsupportedMedia(_))));
-        assert!(matches!(process("f", &vec![0u8; MAX_FILE_BYTES + 1]), Err(ServiceError::TooLarge(_))));
+        assert!(matches!(process("f", &bomb), Err(UploadError::Invalid { .. })));
+        assert!(matches!(process("f", b"just text"), Err(UploadError::Unsupported { .. })));
+        assert!(matches!(process("f", &vec![0u8; MAX_FILE_BYTES + 1]), Err(UploadError::TooLarge { .. })));
     }
 
     #[test]

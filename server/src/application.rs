@@ -5,6 +5,7 @@ use crate::{health, middleware, rest};
 use anyhow::Context;
 use app::auth::jwt::Keys;
 use app::mail::Mailer;
+use app::secret::ExposeSecret;
 use app::store::Store;
 use app::uploads::UploadDir;
 use axum::http::{header, HeaderValue};
@@ -29,7 +30,7 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, then binds the address (port 0 picks a free one).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let store = Store::connect(&config.database_url).await?;
+        let store = Store::connect(config.database_url.expose_secret()).await?;
         store.migrate().await?;
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -39,12 +40,12 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
             .build();
-        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from, config.data_dir.join("outbox"))
-            .map_err(anyhow::Error::msg)?;
+        let smtp_url = config.smtp_url.as_ref().map(ExposeSecret::expose_secret);
+        let mailer = Mailer::new(smtp_url, &config.mail_from, config.data_dir.join("outbox"))?;
         app::auth::password::warm_up().await;
         let state = AppState {
             store,
-            keys: Keys::new(&config.jwt_secret),
+            keys: Keys::new(config.jwt_secret.expose_secret()),
             mailer: Arc::new(mailer),
             uploads: UploadDir::new(&config.data_dir),
             graphql: crate::graphql::schemas(),
@@ -98,6 +99,17 @@ fn portal_context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
     }
 }
 
+/// The benchmark's passthrough route, in builds with the `bench` feature when asked for.
+fn bench_routes(state: &AppState) -> Router<AppState> {
+    #[cfg(feature = "bench")]
+    return crate::bench_routes::router(state.config.bench_routes);
+    #[cfg(not(feature = "bench"))]
+    {
+        let _ = state;
+        Router::new()
+    }
+}
+
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let portal = Router::new()
@@ -106,7 +118,7 @@ fn router(state: AppState) -> Router {
         .merge(rest::router())
         .merge(crate::graphql::router())
         .merge(crate::portal::router())
-        .merge(crate::bench_routes::router(state.config.bench_routes))
+        .merge(bench_routes(&state))
         .nest_service("/uploads", uploaded_files(&state))
         .leptos_routes_with_context(&state, routes, portal_context(&state), {
             let options = state.leptos_options.clone();

@@ -1,7 +1,8 @@
 //! `GET /bench/locations?limit=&offset=`: the ceiling `make bench` measures the GraphQL
 //! `locations` query against. Same authentication as the API, then one SQL statement whose JSON
 //! text goes out untouched. Mounted only with `--bench-routes`.
-use crate::rest::{ApiClient, ApiError};
+use crate::auth::ApiClient;
+use crate::rest::envelope::ApiError;
 use crate::state::AppState;
 use app::domain::validation::FieldError;
 use app::error::ServiceError;

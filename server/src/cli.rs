@@ -1,4 +1,5 @@
 //! The `emsp` command line. Every option has an environment fallback, shown by `emsp --help`.
+use app::secret::SecretString;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,8 +17,8 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Options {
     /// Database to use: `sqlite://FILE` or `postgres://USER@HOST/DB`. Default: `<data dir>/emsp.db`.
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true, value_parser = secret)]
+    pub database_url: Option<SecretString>,
     /// Directory for the SQLite database, uploads, the mail outbox and the development secret.
     #[arg(long, env = "EMSP_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
@@ -28,23 +29,30 @@ pub struct Options {
     #[arg(long = "env", env = "EMSP_ENV", value_enum, default_value = "development", global = true)]
     pub mode: Mode,
     /// Secret for signing access and refresh tokens (at least 32 bytes).
-    #[arg(long, env = "EMSP_JWT_SECRET", hide_env_values = true, global = true)]
-    pub jwt_secret: Option<String>,
+    #[arg(long, env = "EMSP_JWT_SECRET", hide_env_values = true, global = true, value_parser = secret)]
+    pub jwt_secret: Option<SecretString>,
     /// Public base URL of this server, used in mailed links. Default: `http://<addr>`.
     #[arg(long, env = "EMSP_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// SMTP server for mail, e.g. `smtps://user:pass@mail.example.com`; unset: `.eml` files in `<data dir>/outbox`.
-    #[arg(long, env = "EMSP_SMTP_URL", hide_env_values = true, global = true)]
-    pub smtp_url: Option<String>,
+    #[arg(long, env = "EMSP_SMTP_URL", hide_env_values = true, global = true, value_parser = secret)]
+    pub smtp_url: Option<SecretString>,
     /// Sender of outgoing mail.
     #[arg(long, env = "EMSP_MAIL_FROM", default_value = "EMSP <no-reply@emsp.localhost>", global = true)]
     pub mail_from: String,
     /// Directory of the built portal assets (set by cargo-leptos).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
-    /// Also serve `/bench/locations`, the passthrough ceiling `make bench` measures GraphQL against.
+    /// Also serve `/bench/locations`, the passthrough ceiling `make bench` measures GraphQL against
+    /// (only in builds with the `bench` feature).
+    #[cfg(feature = "bench")]
     #[arg(long, env = "EMSP_BENCH_ROUTES", hide = true, global = true)]
     pub bench_routes: bool,
+}
+
+/// Secret values are wrapped as soon as they are parsed, so `Debug` of the options hides them.
+fn secret(text: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(text))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 use crate::cli::{Cli, Command, Options, TokenCommand, UserCommand};
 use crate::config::{self, Config};
 use anyhow::Context;
+use app::secret::ExposeSecret;
 use app::store::Store;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -23,14 +24,14 @@ async fn open_store(options: &Options) -> anyhow::Result<Store> {
     if options.database_url.is_none() {
         config::prepare_data_dir(&options.data_dir)?;
     }
-    let store = Store::connect(&config::database_url(options)).await?;
+    let store = Store::connect(config::database_url(options).expose_secret()).await?;
     store.migrate().await?;
     Ok(store)
 }
 
 async fn serve(options: &Options) -> anyhow::Result<()> {
     let config = Config::for_serving(options)?;
-    let app = crate::Application::build(config).await?;
+    let app = crate::application::Application::build(config).await?;
     tracing::info!(addr = %app.local_addr(), "serving the portal and the APIs");
     app.run_until(crate::shutdown::signal()).await
 }
@@ -41,7 +42,7 @@ async fn token(options: &Options, command: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Create { name } => {
             let token = store.create_api_token(&name).await?;
             println!("Created API token {name:?}. Store it now: it is not shown again.");
-            println!("{token}");
+            println!("{}", token.expose_secret());
         }
         TokenCommand::List => {
             for info in store.list_api_tokens().await? {
@@ -70,7 +71,7 @@ async fn user(options: &Options, command: UserCommand) -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut line).context("cannot read the password from stdin")?;
             let password = line.trim_end_matches(['\r', '\n']).to_owned();
             app::domain::validation::password(&password).map_err(|e| anyhow::anyhow!("password {e}"))?;
-            let hash = app::auth::password::hash(password).await.map_err(|e| anyhow::anyhow!(e))?;
+            let hash = app::auth::password::hash(password).await?;
             store.set_password_hash(&username, &hash).await?;
             println!("password set for {username:?}");
         }
@@ -80,7 +81,7 @@ async fn user(options: &Options, command: UserCommand) -> anyhow::Result<()> {
 
 async fn demo_data(options: &Options) -> anyhow::Result<()> {
     let store = open_store(options).await?;
-    let summary = store.load_demo_data().await?;
+    let summary = app::services::demo::load(&store).await?;
     println!("loaded {} locations, {} EVSEs and {} connectors", summary.locations, summary.evses, summary.connectors);
     println!("demo CPO owners (shown once):");
     for (username, password) in summary.credentials {

@@ -1,38 +1,30 @@
 //! Everything the server needs to start, resolved once from the command line and environment.
 use crate::cli::{Mode, Options};
 use anyhow::{bail, Context};
+use app::secret::{ExposeSecret, SecretSlice, SecretString};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 const JWT_SECRET_MIN: usize = 32;
 const DEV_SECRET_FILE: &str = "jwt-secret";
 
-#[derive(Clone)]
+/// Secrets are `secrecy` types: `Debug` shows them as `[REDACTED]`, so the whole configuration
+/// may be printed, and reading one takes an explicit `expose_secret()`.
+#[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
-    pub database_url: String,
+    /// May carry a password (`postgres://user:password@host/db`).
+    pub database_url: SecretString,
     pub data_dir: PathBuf,
     pub mode: Mode,
-    pub jwt_secret: Vec<u8>,
+    pub jwt_secret: SecretSlice<u8>,
     pub site_root: PathBuf,
     pub public_url: String,
-    pub smtp_url: Option<String>,
+    /// May carry a password (`smtps://user:password@host`).
+    pub smtp_url: Option<SecretString>,
     pub mail_from: String,
     /// Serve the benchmark's passthrough route (off unless asked for).
     pub bench_routes: bool,
-}
-
-impl std::fmt::Debug for Config {
-    // Hand-written so the secret (and a password inside DATABASE_URL) never reach a log.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("addr", &self.addr)
-            .field("data_dir", &self.data_dir)
-            .field("mode", &self.mode)
-            .field("site_root", &self.site_root)
-            .field("public_url", &self.public_url)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Creates the data directory if needed and proves it is writable.
@@ -45,8 +37,8 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 /// The database URL: the one given, or the SQLite file in the data directory.
-pub fn database_url(options: &Options) -> String {
-    options.database_url.clone().unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir))
+pub fn database_url(options: &Options) -> SecretString {
+    options.database_url.clone().unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir).into())
 }
 
 impl Config {
@@ -63,17 +55,21 @@ impl Config {
             public_url: options.public_url.clone().unwrap_or_else(|| format!("http://{}", options.addr)),
             smtp_url: options.smtp_url.clone(),
             mail_from: options.mail_from.clone(),
+            #[cfg(feature = "bench")]
             bench_routes: options.bench_routes,
+            #[cfg(not(feature = "bench"))]
+            bench_routes: false,
         })
     }
 }
 
-fn jwt_secret(options: &Options) -> anyhow::Result<Vec<u8>> {
+fn jwt_secret(options: &Options) -> anyhow::Result<SecretSlice<u8>> {
     if let Some(secret) = &options.jwt_secret {
+        let secret = secret.expose_secret();
         if secret.len() < JWT_SECRET_MIN {
             bail!("EMSP_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes");
         }
-        return Ok(secret.as_bytes().to_vec());
+        return Ok(secret.as_bytes().to_vec().into());
     }
     match options.mode {
         Mode::Production => {
@@ -85,18 +81,20 @@ fn jwt_secret(options: &Options) -> anyhow::Result<Vec<u8>> {
 
 /// In development a secret is generated once and kept in the data directory, so restarting the
 /// server keeps tokens and sessions valid.
-fn development_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+fn development_secret(data_dir: &Path) -> anyhow::Result<SecretSlice<u8>> {
     let file = data_dir.join(DEV_SECRET_FILE);
     if let Ok(existing) = std::fs::read_to_string(&file) {
-        let existing = existing.trim();
+        let existing = SecretString::from(existing);
+        let existing = existing.expose_secret().trim();
         if existing.len() >= JWT_SECRET_MIN {
-            return Ok(existing.as_bytes().to_vec());
+            return Ok(existing.as_bytes().to_vec().into());
         }
     }
-    let secret = app::auth::secret::generate("");
-    write_private(&file, secret.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
+    let secret = app::secret::generate("");
+    let secret = secret.expose_secret().as_bytes();
+    write_private(&file, secret).with_context(|| format!("cannot write {}", file.display()))?;
     tracing::info!(file = %file.display(), "generated a development signing secret");
-    Ok(secret.into_bytes())
+    Ok(secret.to_vec().into())
 }
 
 fn write_private(file: &Path, contents: &[u8]) -> std::io::Result<()> {
@@ -136,8 +134,8 @@ mod tests {
         let data = dir.path().to_str().expect("utf-8 path");
         let first = Config::for_serving(&options(&["--data-dir", data])).expect("first start");
         let second = Config::for_serving(&options(&["--data-dir", data])).expect("second start");
-        assert_eq!(first.jwt_secret, second.jwt_secret);
-        assert!(first.jwt_secret.len() >= JWT_SECRET_MIN);
+        assert_eq!(first.jwt_secret.expose_secret(), second.jwt_secret.expose_secret());
+        assert!(first.jwt_secret.expose_secret().len() >= JWT_SECRET_MIN);
     }
 
     #[test]
@@ -148,8 +146,7 @@ mod tests {
             Config::for_serving(&options(&["--data-dir", data, "--database-url", "postgres://u:hunter2@h/db"]))
                 .expect("config");
         let shown = format!("{config:?}");
-        assert!(
-            !shown.contains("hunter2") && !shown.contains(&String::from_utf8_lossy(&config.jwt_secret).to_string())
-        );
+        let secret = String::from_utf8_lossy(config.jwt_secret.expose_secret()).to_string();
+        assert!(!shown.contains("hunter2") && !shown.contains(&secret), "{shown}");
     }
 }

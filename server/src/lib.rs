@@ -1,14 +1,21 @@
 //! The `emsp` server: configuration, command line, router, REST, GraphQL and middleware.
+//!
+//! Imports run downward only (`tests/api/layers.rs` checks it), from the top of this list:
+//! `commands` → `application` → `portal`, `bench_routes` → `rest`, `health` → `state` →
+//! `graphql` → `auth`, `multipart` → `config`, `cli`, `middleware`, `shutdown`, `telemetry`.
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod telemetry;
 
 mod application;
+mod auth;
+#[cfg(feature = "bench")]
 mod bench_routes;
 pub mod graphql;
 mod health;
 mod middleware;
+mod multipart;
 mod portal;
 pub mod rest;
 mod shutdown;

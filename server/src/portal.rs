@@ -1,10 +1,10 @@
 //! The portal's server side: cookie sessions, the same-origin check for state-changing requests,
 //! and the plain HTML form handlers (uploads and multi-value forms) that share the APIs' services.
-use crate::rest::media::{read_logo, read_photos};
+use crate::multipart::{read_logo, read_photos};
 use crate::state::AppState;
 use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
 use app::error::ServiceError;
-use app::services::media;
+use app::services::{locations, media};
 use app::store::Store;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Request, State};
@@ -63,10 +63,16 @@ impl axum::extract::FromRequestParts<AppState> for PortalOwner {
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Response> {
         let sign_in = || Redirect::to("/sign-in").into_response();
+        // The session or the user cannot be read: the person is not signed out, the service is down.
+        let unavailable = |e: &(dyn std::error::Error + 'static)| {
+            tracing::error!(cause = %app::error::chain(e), "portal session lookup failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable. Please try again in a moment.")
+                .into_response()
+        };
         let session = Session::from_request_parts(parts, state).await.map_err(|_| sign_in())?;
-        let user_id: i64 = session.get(USER_KEY).await.ok().flatten().ok_or_else(sign_in)?;
-        let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or_else(sign_in)?;
-        user.cpo_owner_id.map(PortalOwner).ok_or_else(sign_in)
+        let user_id: Option<i64> = session.get(USER_KEY).await.map_err(|e| unavailable(&e))?;
+        let user = state.store.user_by_id(user_id.ok_or_else(sign_in)?).await.map_err(|e| unavailable(&e))?;
+        user.and_then(|u| u.cpo_owner_id).map(PortalOwner).ok_or_else(sign_in)
     }
 }
 
@@ -94,11 +100,11 @@ fn finish<T>(page: &str, result: Result<T, ServiceError>, done: impl FnOnce(T) -
 }
 
 fn failed(page: &str, error: ServiceError) -> Response {
+    if let Some(cause) = error.failure_chain() {
+        tracing::error!(%cause, "portal form failed");
+        return back(page, "error", "Something went wrong on our side. Please try again.");
+    }
     match &error {
-        ServiceError::Internal(cause) => {
-            tracing::error!(%cause, "portal form failed");
-            back(page, "error", "Something went wrong on our side. Please try again.")
-        }
         // Field errors travel to the form, which shows each next to its field.
         ServiceError::Invalid(fields) => back(page, "errors", &app::ui::forms::encode_field_errors(fields)),
         ServiceError::Conflict(field) => back(
@@ -120,7 +126,7 @@ async fn upload_logo(
 ) -> Response {
     let result = match read_logo(multipart).await {
         Ok(bytes) => media::replace_logo(&state.store, &state.uploads, owner, bytes).await,
-        Err(e) => Err(e.0),
+        Err(e) => Err(e),
     };
     match result {
         Ok(_) => back("/dashboard", "logo", "updated"),
@@ -138,7 +144,7 @@ async fn upload_photos(
     // The location comes from the path; the form carries only the files.
     let result = match read_photos(multipart).await {
         Ok((files, _)) => media::add_location_photos(&state.store, &state.uploads, owner, location_id, files).await,
-        Err(e) => Err(e.0),
+        Err(e) => Err(e),
     };
     finish(&page, result, |urls| format!("{} photos added", urls.len()))
 }
@@ -160,9 +166,9 @@ fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, ServiceErr
     text.trim().parse().map_err(|_| ServiceError::invalid(field, "must be a number"))
 }
 
-/// A location from the portal's form, checked by the shared rules.
+/// A location from the portal's form (the write path checks it).
 fn location_from(form: &[(String, String)]) -> Result<NewLocation, ServiceError> {
-    let location = NewLocation {
+    Ok(NewLocation {
         name: one(form, "name"),
         address: one(form, "address"),
         address_lat: number("address_lat", &one(form, "address_lat"))?,
@@ -175,9 +181,7 @@ fn location_from(form: &[(String, String)]) -> Result<NewLocation, ServiceError>
         facilities: all(form, "facilities"),
         parking_restrictions: all(form, "parking_restrictions"),
         parking_types: all(form, "parking_types"),
-    };
-    location.validate().map_err(ServiceError::Invalid)?;
-    Ok(location)
+    })
 }
 
 async fn create_location(
@@ -185,7 +189,7 @@ async fn create_location(
     PortalOwner(owner): PortalOwner,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let created = async { Ok::<_, ServiceError>(state.store.create_location(owner, &location_from(&form)?).await?) };
+    let created = async { locations::create_location(&state.store, owner, location_from(&form)?).await };
     match created.await {
         Ok(id) => back(&format!("/locations/{id}"), "done", "Location created"),
         Err(e) => failed("/locations", e),
@@ -199,14 +203,13 @@ async fn update_location(
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Response {
     let page = format!("/locations/{id}");
-    let updated =
-        async { Ok::<_, ServiceError>(state.store.update_location(owner, id, &location_from(&form)?).await?) };
+    let updated = async { locations::update_location(&state.store, owner, id, location_from(&form)?).await };
     finish(&page, updated.await, |()| "Changes saved".into())
 }
 
-/// An EVSE from the portal's form, checked by the shared rules.
-fn evse_from(form: &[(String, String)]) -> Result<NewEvse, ServiceError> {
-    let evse = NewEvse {
+/// An EVSE from the portal's form (the write path checks it).
+fn evse_from(form: &[(String, String)]) -> NewEvse {
+    NewEvse {
         evse_id: one(form, "evse_id"),
         serial_number: optional(form, "serial_number"),
         meter_type: optional(form, "meter_type"),
@@ -215,9 +218,7 @@ fn evse_from(form: &[(String, String)]) -> Result<NewEvse, ServiceError> {
         server_id: None,
         capabilities: all(form, "capabilities"),
         payment_types: all(form, "payment_types"),
-    };
-    evse.validate().map_err(ServiceError::Invalid)?;
-    Ok(evse)
+    }
 }
 
 /// The connector rows of a form (parallel lists; a row left without voltage is skipped, except
@@ -244,7 +245,6 @@ fn connectors_from(form: &[(String, String)], status: &str) -> Result<Vec<NewCon
             rate_setting: None,
             status: status.to_owned(),
         };
-        connector.validate().map_err(ServiceError::Invalid)?;
         connectors.push(connector);
     }
     Ok(connectors)
@@ -260,10 +260,11 @@ async fn create_evse(
 ) -> Response {
     let page = format!("/locations/{location_id}");
     let created = async {
-        let evse = evse_from(&form)?;
+        let evse = evse_from(&form);
         let connectors = connectors_from(&form, &evse.status)?;
-        state.store.create_evse_with_connectors(owner, location_id, &evse, &connectors).await?;
-        Ok::<_, ServiceError>(connectors.len())
+        let count = connectors.len();
+        locations::create_evse(&state.store, owner, location_id, evse, connectors).await?;
+        Ok::<_, ServiceError>(count)
     };
     finish(&page, created.await, |n| format!("EVSE added with {n} connectors"))
 }
@@ -275,7 +276,7 @@ async fn update_evse(
     axum::Form(form): FormFields,
 ) -> Response {
     let page = format!("/locations/{}", one(&form, "location_id"));
-    let updated = async { Ok::<_, ServiceError>(state.store.update_evse(owner, &uid, &evse_from(&form)?).await?) };
+    let updated = locations::update_evse(&state.store, owner, &uid, evse_from(&form));
     finish(&page, updated.await, |_| "EVSE saved".into())
 }
 
@@ -290,7 +291,7 @@ async fn update_connector(
         let connector = connectors_from(&form, &one(&form, "status"))?
             .pop()
             .ok_or_else(|| ServiceError::invalid("max_voltage", "is required"))?;
-        Ok::<_, ServiceError>(state.store.update_connector(owner, id, &connector).await?)
+        locations::update_connector(&state.store, owner, id, connector).await
     };
     finish(&page, updated.await, |_| "Connector saved".into())
 }
@@ -299,7 +300,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/portal/logo", post(upload_logo))
         .route("/portal/locations/{id}/photos", post(upload_photos))
-        .layer(DefaultBodyLimit::max(crate::rest::MULTIPART_BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::multipart::BODY_LIMIT))
         .route("/portal/locations", post(create_location))
         .route("/portal/locations/{id}", post(update_location))
         .route("/portal/locations/{id}/evses", post(create_evse))

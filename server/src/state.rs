@@ -1,5 +1,9 @@
-//! What every handler can reach.
+//! What every handler can reach, and the narrower states of the modules below it. Only the
+//! modules above this one (rest, health, portal, bench routes, application) name `AppState`;
+//! GraphQL and authentication (and later OCPP and OCPI) take their own state through `FromRef`.
+use crate::auth::AuthState;
 use crate::config::Config;
+use crate::graphql::{GraphqlState, Schemas};
 use app::auth::jwt::Keys;
 use app::mail::Mailer;
 use app::store::Store;
@@ -16,11 +20,23 @@ pub struct AppState {
     pub keys: Keys,
     pub mailer: Arc<Mailer>,
     pub uploads: UploadDir,
-    pub graphql: crate::graphql::Schemas,
+    pub graphql: Schemas,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for AuthState {
+    fn from_ref(state: &AppState) -> Self {
+        AuthState { store: state.store.clone(), keys: state.keys.clone() }
+    }
+}
+
+impl FromRef<AppState> for GraphqlState {
+    fn from_ref(state: &AppState) -> Self {
+        GraphqlState { schemas: state.graphql.clone(), store: state.store.clone(), uploads: state.uploads.clone() }
     }
 }

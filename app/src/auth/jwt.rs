@@ -69,7 +69,7 @@ impl Keys {
         family: &str,
         jti: &str,
         now: i64,
-    ) -> Result<(String, Claims), String> {
+    ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
         let ttl = match typ {
             TokenType::Access => ACCESS_TTL_SECS,
             TokenType::Refresh => REFRESH_TTL_SECS,
@@ -85,7 +85,7 @@ impl Keys {
             iat: now,
             exp: now + ttl,
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims))
     }
 
@@ -103,7 +103,7 @@ mod tests {
     use base64::Engine;
 
     fn now() -> i64 {
-        crate::store::now_ms() / 1000
+        crate::clock::now_ms() / 1000
     }
 
     #[test]

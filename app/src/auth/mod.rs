@@ -1,5 +1,5 @@
-//! Credentials: random secrets and their digests, password hashing, JWTs, sign-in throttling.
+//! Credentials: password hashing, JWTs, sign-in throttling. Random secrets and their digests
+//! live in the `secret` leaf, which the store uses too.
 pub mod jwt;
 pub mod password;
-pub mod secret;
 pub mod service;

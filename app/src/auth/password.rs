@@ -13,16 +13,15 @@ fn hasher() -> Argon2<'static> {
 /// CPU at full speed, but API and page requests on the async runtime win whenever they need a
 /// core, so a flood of sign-ins cannot slow reads down. The queue also bounds memory to one
 /// 19 MiB Argon2 block per thread.
-fn pool() -> Option<&'static rayon_core::ThreadPool> {
-    static POOL: OnceLock<Option<rayon_core::ThreadPool>> = OnceLock::new();
+fn pool() -> Result<&'static rayon_core::ThreadPool, &'static rayon_core::ThreadPoolBuildError> {
+    static POOL: OnceLock<Result<rayon_core::ThreadPool, rayon_core::ThreadPoolBuildError>> = OnceLock::new();
     POOL.get_or_init(|| {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let threads = std::thread::available_parallelism().map(std::num::NonZero::get).unwrap_or(2);
         rayon_core::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("argon2-{i}"))
             .start_handler(|_| lower_priority())
             .build()
-            .ok()
     })
     .as_ref()
 }
@@ -31,12 +30,27 @@ fn pool() -> Option<&'static rayon_core::ThreadPool> {
 /// username costs the same time as a wrong password.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_blocking(&crate::auth::secret::generate("")).unwrap_or_default())
+    DUMMY.get_or_init(|| {
+        use crate::secret::ExposeSecret;
+        hash_blocking(crate::secret::generate("").expose_secret()).unwrap_or_default()
+    })
 }
 
-fn hash_blocking(password: &str) -> Result<String, String> {
+/// Why a password could not be hashed.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// The pool keeps its build error, so this holds its text.
+    #[error("the password hashing threads could not be started: {0}")]
+    NoThreads(String),
+    #[error("the password hashing thread stopped")]
+    Stopped(#[source] tokio::sync::oneshot::error::RecvError),
+    #[error("argon2 failed: {0}")]
+    Argon2(argon2::password_hash::Error),
+}
+
+fn hash_blocking(password: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
-    hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+    hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(HashError::Argon2)
 }
 
 fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
@@ -68,17 +82,17 @@ fn lower_priority() {
     let _ = ThreadPriority::Min.set_for_current();
 }
 
-async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let pool = pool().ok_or("the password hashing threads could not be started")?;
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+    let pool = pool().map_err(|e| HashError::NoThreads(e.to_string()))?;
     let (done, result) = tokio::sync::oneshot::channel();
     pool.spawn(move || {
         let _ = done.send(work());
     });
-    result.await.map_err(|e| e.to_string())
+    result.await.map_err(HashError::Stopped)
 }
 
 /// Hashes a new password into a PHC string.
-pub async fn hash(password: String) -> Result<String, String> {
+pub async fn hash(password: String) -> Result<String, HashError> {
     off_runtime(move || hash_blocking(&password)).await?
 }
 

@@ -2,7 +2,10 @@
 //! REST API, GraphQL and the portal.
 use super::jwt::{Claims, Keys, TokenType};
 use super::password;
-use crate::store::{now_ms, Rotation, Store, StoreError, UserAccount};
+use crate::clock::now_ms;
+use crate::domain::role::Role;
+use crate::error::ServiceError;
+use crate::store::{Rotation, Store, StoreError, UserAccount};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -19,7 +22,7 @@ pub struct TokenPair {
     pub access_expires_in: i64,
     pub refresh_token: String,
     pub refresh_expires_in: i64,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,13 +33,23 @@ pub enum AuthError {
     RefreshReused,
     #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
-    #[error("{0}")]
-    Internal(String),
+    /// The database could not say who the caller is: never "unauthorized", since the caller's
+    /// credentials may be perfectly good.
+    #[error("the accounts could not be read")]
+    Store(#[from] StoreError),
+    #[error("signing a token failed")]
+    Signing(#[from] jsonwebtoken::errors::Error),
 }
 
-impl From<StoreError> for AuthError {
-    fn from(e: StoreError) -> Self {
-        AuthError::Internal(e.to_string())
+impl From<AuthError> for ServiceError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Unauthorized => ServiceError::Unauthorized,
+            AuthError::RefreshReused => ServiceError::Forbidden(e.to_string()),
+            AuthError::Throttled { retry_after_secs } => ServiceError::Throttled(retry_after_secs),
+            AuthError::Store(_) => ServiceError::Unavailable(Box::new(e)),
+            AuthError::Signing(_) => ServiceError::internal(e),
+        }
     }
 }
 
@@ -58,17 +71,15 @@ fn sign_pair(
     refresh_jti: &str,
     now_secs: i64,
 ) -> Result<TokenPair, AuthError> {
-    let (access_token, access) =
-        keys.sign(TokenType::Access, user.id, &user.role, family, &new_id(), now_secs).map_err(AuthError::Internal)?;
-    let (refresh_token, refresh) = keys
-        .sign(TokenType::Refresh, user.id, &user.role, family, refresh_jti, now_secs)
-        .map_err(AuthError::Internal)?;
+    let role = user.role.as_str();
+    let (access_token, access) = keys.sign(TokenType::Access, user.id, role, family, &new_id(), now_secs)?;
+    let (refresh_token, refresh) = keys.sign(TokenType::Refresh, user.id, role, family, refresh_jti, now_secs)?;
     Ok(TokenPair {
         access_token,
         access_expires_in: access.exp,
         refresh_token,
         refresh_expires_in: refresh.exp,
-        role: user.role.clone(),
+        role: user.role,
     })
 }
 

@@ -1,8 +1,45 @@
 //! What a CPO owner submits to create or change locations, EVSEs and connectors, with the rules
 //! every entry point (portal, GraphQL, demo data) applies before the store is touched.
+//!
+//! The browser calls `validate()` for instant feedback. The server goes through `validated()`:
+//! store writes take a [`Valid`], which nothing else can build, so no entry point can skip a rule.
 use super::codes::{self, Code};
 use super::validation::{self as rule, Checker, FieldError, TEXT_MAX};
 use serde::{Deserialize, Serialize};
+
+/// An input that passed its rules. Its field is private: `validated()` is the only way to get one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid<T>(T);
+
+impl<T> std::ops::Deref for Valid<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The rules of one kind of input.
+pub trait Rules: Sized {
+    /// Every broken rule, each naming its field.
+    fn validate(&self) -> Result<(), Vec<FieldError>>;
+
+    /// The input, proven valid.
+    fn validated(self) -> Result<Valid<Self>, Vec<FieldError>> {
+        self.validate()?;
+        Ok(Valid(self))
+    }
+}
+
+/// A new status for an EVSE (and its connectors), set by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewStatus(pub String);
+
+impl Rules for NewStatus {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        Checker::default().check("status", known(codes::STATUSES, &self.0)).finish()
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewLocation {
@@ -74,8 +111,8 @@ fn positive(value: i64) -> Result<(), String> {
     }
 }
 
-impl NewLocation {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+impl Rules for NewLocation {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("name", rule::required_text(&self.name, TEXT_MAX))
             .check("address", rule::required_text(&self.address, TEXT_MAX))
@@ -92,8 +129,8 @@ impl NewLocation {
     }
 }
 
-impl NewEvse {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+impl Rules for NewEvse {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("evse_id", rule::required_text(&self.evse_id, 48))
             .check("serial_number", optional_text(&self.serial_number))
@@ -107,8 +144,8 @@ impl NewEvse {
     }
 }
 
-impl NewConnector {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+impl Rules for NewConnector {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("connector_id", rule::required_text(&self.connector_id, 36))
             .check("standard", known(codes::CONNECTOR_STANDARDS, &self.standard))
@@ -127,6 +164,15 @@ impl NewConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_valid_input_becomes_valid() {
+        assert!(location().validated().is_ok());
+        let bad = NewLocation { name: String::new(), ..location() };
+        assert_eq!(bad.validated().map(|_| ()).unwrap_err()[0].field, "name");
+        assert!(NewStatus("AVAILABLE".into()).validated().is_ok());
+        assert!(NewStatus("SLEEPING".into()).validated().is_err());
+    }
 
     fn location() -> NewLocation {
         NewLocation {
@@ -184,8 +230,8 @@ pub struct Registration {
     pub logo: Option<String>,
 }
 
-impl Registration {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+impl Rules for Registration {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("username", rule::username(&self.username))
             .check("cpo_owner_name", rule::required_text(&self.cpo_owner_name, TEXT_MAX))

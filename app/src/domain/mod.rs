@@ -1,5 +1,6 @@
 //! Types and rules compiled for both the browser and the server: one rule, two places.
 pub mod codes;
 pub mod inputs;
+pub mod role;
 pub mod validation;
 pub mod views;

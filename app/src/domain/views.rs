@@ -1,4 +1,4 @@
-//! Rows as the APIs and pages show them. Times are Unix milliseconds; `rfc3339` formats them.
+//! Rows as the APIs and pages show them. Times are Unix milliseconds; `clock::rfc3339` formats them.
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,4 +86,25 @@ pub struct LocationSummary {
     pub available: usize,
     pub standards: Vec<String>,
     pub thumbnail: Option<String>,
+}
+
+/// A CPO owner as the public APIs show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerRow {
+    pub id: i64,
+    pub cpo_owner_name: String,
+    pub logo: Option<String>,
+}
+
+/// A CPO owner as its own dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerProfile {
+    pub id: i64,
+    pub cpo_owner_name: String,
+    pub contact_name: String,
+    pub contact_number: String,
+    pub contact_email: String,
+    pub ocpp_ready: bool,
+    pub logo_url: Option<String>,
+    pub logo_thumbnail_url: Option<String>,
 }

@@ -1,16 +1,19 @@
 //! Storing a CPO's logo and its locations' photos: all files and rows of a request, or none.
 use crate::error::ServiceError;
 use crate::store::{PhotoRefusal, Store};
-use crate::uploads::{self, ProcessedImage, StoredImage, UploadDir};
+use crate::uploads::{self, ProcessedImage, StoredImage, UploadDir, UploadError};
 use std::future::Future;
 
 pub const MAX_PHOTOS_PER_LOCATION: i64 = 5;
 
 /// Checks and re-encodes every file off the async runtime; the first bad file refuses the request.
 async fn process_all(field: &'static str, files: Vec<Vec<u8>>) -> Result<Vec<ProcessedImage>, ServiceError> {
-    tokio::task::spawn_blocking(move || files.iter().map(|bytes| uploads::process(field, bytes)).collect())
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
+    let processed = tokio::task::spawn_blocking(move || {
+        files.iter().map(|bytes| uploads::process(field, bytes)).collect::<Result<Vec<_>, UploadError>>()
+    })
+    .await
+    .map_err(ServiceError::internal)?;
+    Ok(processed?)
 }
 
 async fn save_all(dir: &UploadDir, folder: &str, images: &[ProcessedImage]) -> Result<Vec<StoredImage>, ServiceError> {
@@ -20,7 +23,7 @@ async fn save_all(dir: &UploadDir, folder: &str, images: &[ProcessedImage]) -> R
             Ok(saved) => stored.push(saved),
             Err(e) => {
                 dir.remove(&stored).await;
-                return Err(ServiceError::Internal(format!("cannot store upload: {e}")));
+                return Err(UploadError::Io(e).into());
             }
         }
     }
@@ -32,7 +35,7 @@ async fn save_all(dir: &UploadDir, folder: &str, images: &[ProcessedImage]) -> R
 async fn detached<T: Send + 'static>(
     work: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::spawn(work).await.map_err(|e| ServiceError::Internal(e.to_string()))?
+    tokio::spawn(work).await.map_err(ServiceError::internal)?
 }
 
 /// Replaces the owner's logo; returns its public URL.
@@ -47,13 +50,11 @@ pub async fn replace_logo(
     detached(async move {
         let stored = save_all(&dir, "logos", &images).await?;
         let Some(logo) = stored.first().cloned() else {
-            return Err(ServiceError::Internal("no logo stored".into()));
+            return Err(ServiceError::internal("no logo stored"));
         };
         match store.set_logo(owner_id, &logo.file).await {
             Ok(previous) => {
-                if let Some(old) = previous {
-                    dir.remove(&[StoredImage { thumbnail: uploads::thumbnail_name(&old), file: old }]).await;
-                }
+                dir.remove_files(previous.into_iter().collect()).await;
                 Ok(logo.url())
             }
             Err(e) => {

@@ -3,8 +3,10 @@
 //! also moves its location's `date_modified`.
 use super::name_index::index_location_name;
 use super::reference::reference_ids;
-use super::{now_ms, Store, StoreError};
-pub use crate::domain::inputs::{NewConnector, NewEvse, NewLocation, Registration};
+use super::{Store, StoreError};
+use crate::clock::now_ms;
+use crate::domain::inputs::{NewConnector, NewEvse, NewLocation, NewStatus, Registration, Valid};
+use crate::domain::role::Role;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
@@ -108,7 +110,7 @@ impl Store {
     /// `reg.logo` is a client-side file name, not an upload: the logo is set by uploading it.
     pub async fn create_cpo_owner(
         &self,
-        reg: &Registration,
+        reg: &Valid<Registration>,
         invitation: Option<(&str, i64)>,
         password_hash: Option<&str>,
     ) -> Result<(i64, i64), StoreError> {
@@ -129,10 +131,11 @@ impl Store {
         .map_err(|e| StoreError::unique_as(e, "contact_email"))?;
         let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, email, role, cpo_owner_id, password_hash, date_created, date_modified) \
-             VALUES ($1, $2, 'CPO_OWNER', $3, $4, $5, $5) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
         )
         .bind(&reg.username)
         .bind(reg.contact_email.to_lowercase())
+        .bind(Role::CpoOwner.as_str())
         .bind(owner_id)
         .bind(password_hash)
         .bind(now)
@@ -154,7 +157,7 @@ impl Store {
         Ok((owner_id, user_id))
     }
 
-    pub async fn create_location(&self, cpo_owner_id: i64, loc: &NewLocation) -> Result<i64, StoreError> {
+    pub async fn create_location(&self, cpo_owner_id: i64, loc: &Valid<NewLocation>) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let insert = sqlx::query(
@@ -170,7 +173,7 @@ impl Store {
     }
 
     /// Replaces every field of `owner_id`'s location `id`.
-    pub async fn update_location(&self, owner_id: i64, id: i64, loc: &NewLocation) -> Result<(), StoreError> {
+    pub async fn update_location(&self, owner_id: i64, id: i64, loc: &Valid<NewLocation>) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
         let update = sqlx::query(
@@ -211,18 +214,14 @@ impl Store {
         Ok(files)
     }
 
-    /// Creates an EVSE at `owner_id`'s location `location_id` with a new random `uid`.
-    pub async fn create_evse(&self, owner_id: i64, location_id: i64, evse: &NewEvse) -> Result<String, StoreError> {
-        self.create_evse_with_connectors(owner_id, location_id, evse, &[]).await
-    }
-
-    /// Creates an EVSE and its connectors in one transaction: all of them or none.
-    pub async fn create_evse_with_connectors(
+    /// Creates an EVSE with a new random `uid` and its connectors at `owner_id`'s location
+    /// `location_id`, in one transaction: all of them or none.
+    pub async fn create_evse(
         &self,
         owner_id: i64,
         location_id: i64,
-        evse: &NewEvse,
-        connectors: &[NewConnector],
+        evse: &Valid<NewEvse>,
+        connectors: &[Valid<NewConnector>],
     ) -> Result<String, StoreError> {
         let now = now_ms();
         let uid = uuid::Uuid::new_v4().to_string();
@@ -253,7 +252,7 @@ impl Store {
     }
 
     /// Replaces every field of `owner_id`'s EVSE `uid`; returns its location id.
-    pub async fn update_evse(&self, owner_id: i64, uid: &str, evse: &NewEvse) -> Result<i64, StoreError> {
+    pub async fn update_evse(&self, owner_id: i64, uid: &str, evse: &Valid<NewEvse>) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let location_id = claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
@@ -278,18 +277,18 @@ impl Store {
     }
 
     /// Changes only the status of `owner_id`'s EVSE `uid` (and of its connectors).
-    pub async fn set_evse_status(&self, owner_id: i64, uid: &str, status: &str) -> Result<(), StoreError> {
+    pub async fn set_evse_status(&self, owner_id: i64, uid: &str, status: &Valid<NewStatus>) -> Result<(), StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
         sqlx::query("UPDATE evses SET status = $1, date_modified = $2 WHERE uid = $3")
-            .bind(status)
+            .bind(&status.0)
             .bind(now)
             .bind(uid)
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE connectors SET status = $1, date_modified = $2 WHERE evse_uid = $3")
-            .bind(status)
+            .bind(&status.0)
             .bind(now)
             .bind(uid)
             .execute(&mut *tx)
@@ -307,7 +306,12 @@ impl Store {
     }
 
     /// Adds a connector to `owner_id`'s EVSE `evse_uid`.
-    pub async fn create_connector(&self, owner_id: i64, evse_uid: &str, con: &NewConnector) -> Result<i64, StoreError> {
+    pub async fn create_connector(
+        &self,
+        owner_id: i64,
+        evse_uid: &str,
+        con: &Valid<NewConnector>,
+    ) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Evse(evse_uid), now).await?;
@@ -317,7 +321,12 @@ impl Store {
     }
 
     /// Replaces every field of `owner_id`'s connector `id`; returns its EVSE's uid.
-    pub async fn update_connector(&self, owner_id: i64, id: i64, con: &NewConnector) -> Result<String, StoreError> {
+    pub async fn update_connector(
+        &self,
+        owner_id: i64,
+        id: i64,
+        con: &Valid<NewConnector>,
+    ) -> Result<String, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Connector(id), now).await?;

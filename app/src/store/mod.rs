@@ -1,12 +1,12 @@
 //! The one store API over SQLite and PostgreSQL (sqlx `Any` driver, portable SQL with `$n`
 //! placeholders). Every other layer — portal, REST, GraphQL, CLI — goes through these functions.
 
-mod demo;
 mod details;
 mod error;
 mod locations;
 mod name_index;
 mod owners;
+#[cfg(feature = "bench")]
 mod passthrough;
 mod photos;
 mod read;
@@ -16,12 +16,10 @@ mod tokens;
 mod users;
 mod web_sessions;
 
-pub use demo::DemoSummary;
 pub use error::StoreError;
-pub use locations::{NewConnector, NewEvse, NewLocation, Registration};
 pub use name_index::bigrams;
 pub use photos::PhotoRefusal;
-pub use read::{Link, LocationFilter, LocationSort, OwnerRow, Viewer, EVSE_ORDERS};
+pub use read::{Link, LocationFilter, LocationSort, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};
 pub use tokens::ApiTokenInfo;
 
@@ -80,7 +78,7 @@ impl Store {
             })
             .connect(url)
             .await
-            .map_err(|e| StoreError::Connect(describe_connect_error(&e)))?;
+            .map_err(|source| StoreError::Connect { what: describe_connect_error(&source), source })?;
         if sqlite {
             // WAL is a property of the file: set once, readers no longer block the writer.
             pool.execute("PRAGMA journal_mode = WAL").await?;
@@ -94,7 +92,7 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+        Ok(migrator.run(&self.pool).await?)
     }
 
     pub fn backend(&self) -> Backend {
@@ -136,7 +134,7 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(StoreError::Connect("DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into()))
+        Err(StoreError::UnknownScheme)
     }
 }
 
@@ -146,34 +144,13 @@ fn sqlite_file_of(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
-/// A one-line reason without the URL itself (it may carry a password).
-fn describe_connect_error(error: &sqlx::Error) -> String {
+/// What went wrong, without the URL itself (it may carry a password); the cause follows it.
+fn describe_connect_error(error: &sqlx::Error) -> &'static str {
     match error {
-        sqlx::Error::Configuration(e) => format!("malformed DATABASE_URL: {e}"),
-        sqlx::Error::Io(e) => format!("database unreachable: {e}"),
-        sqlx::Error::PoolTimedOut => "database unreachable: timed out".into(),
-        other => format!("cannot open database: {other}"),
+        sqlx::Error::Configuration(_) => "malformed DATABASE_URL",
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => "database unreachable",
+        _ => "cannot open database",
     }
-}
-
-/// A stored time as RFC 3339 in UTC with milliseconds, e.g. `2026-11-24T06:23:30.123Z`.
-pub fn rfc3339(ms: i64) -> String {
-    let nanos = i128::from(ms) * 1_000_000;
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
-}
-
-/// Parses RFC 3339 into stored milliseconds.
-pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
-}
-
-/// Milliseconds since the Unix epoch: how every time is stored.
-pub fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -185,13 +162,6 @@ mod tests {
         assert_eq!(sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"), Some(PathBuf::from("/tmp/x/emsp.db")));
         assert_eq!(sqlite_file_of("sqlite::memory:"), None);
         assert_eq!(sqlite_file_of("postgres://localhost/db"), None);
-    }
-
-    #[test]
-    fn times_round_trip_through_rfc3339() {
-        assert_eq!(rfc3339(1_719_814_489_123), "2024-07-01T06:14:49.123Z");
-        assert_eq!(parse_rfc3339("2024-07-01T06:14:49.123Z"), Some(1_719_814_489_123));
-        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 
     #[test]

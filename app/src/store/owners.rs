@@ -1,6 +1,7 @@
 //! CPO owners: invitations, logos, deletion.
-use super::{now_ms, Store, StoreError};
-use crate::ui::api::OwnerProfile;
+use super::{Store, StoreError};
+use crate::clock::now_ms;
+use crate::domain::views::OwnerProfile;
 use sqlx::Row;
 
 impl Store {

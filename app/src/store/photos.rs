@@ -1,5 +1,6 @@
 //! Location photos.
-use super::{now_ms, Store, StoreError};
+use super::{Store, StoreError};
+use crate::clock::now_ms;
 use crate::uploads::StoredImage;
 
 /// Why photos could not be added.

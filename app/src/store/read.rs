@@ -1,7 +1,7 @@
 //! Reading locations, EVSEs and connectors for the APIs: one page query per root, then one batch
 //! query per nested relation, so the statement count does not grow with the page size.
 use super::{Store, StoreError};
-use crate::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow};
+use crate::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow, OwnerRow};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -422,6 +422,24 @@ impl Store {
     }
 }
 
+impl Store {
+    pub async fn owners_by_ids(&self, ids: &[i64]) -> Result<Vec<OwnerRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, cpo_owner_name, logo FROM cpo_owners WHERE id IN ");
+        sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
+        let rows = sql.fetch(self).await?;
+        all(&rows, |r| {
+            Ok(OwnerRow {
+                id: r.try_get("id")?,
+                cpo_owner_name: r.try_get("cpo_owner_name")?,
+                logo: r.try_get("logo")?,
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,31 +459,5 @@ mod tests {
             sql.text,
             "SELECT 1 FROM locations l WHERE (l.publish = 1 OR l.cpo_owner_id = $1) AND l.id IN ($2, $3)"
         );
-    }
-}
-
-/// A CPO owner as the public APIs show it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OwnerRow {
-    pub id: i64,
-    pub cpo_owner_name: String,
-    pub logo: Option<String>,
-}
-
-impl Store {
-    pub async fn owners_by_ids(&self, ids: &[i64]) -> Result<Vec<OwnerRow>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new("SELECT id, cpo_owner_name, logo FROM cpo_owners WHERE id IN ");
-        sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
-        let rows = sql.fetch(self).await?;
-        all(&rows, |r| {
-            Ok(OwnerRow {
-                id: r.try_get("id")?,
-                cpo_owner_name: r.try_get("cpo_owner_name")?,
-                logo: r.try_get("logo")?,
-            })
-        })
     }
 }

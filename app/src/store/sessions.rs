@@ -1,6 +1,8 @@
 //! Server-side state of access and refresh tokens (families, rotation, revocation) and failed
 //! sign-ins. It lives in the database so that every server process honours it.
-use super::{now_ms, Store, StoreError};
+use super::{Store, StoreError};
+use crate::clock::now_ms;
+use crate::domain::role::Role;
 use sqlx::Row;
 
 /// A user as needed to sign in and to authorise requests.
@@ -9,7 +11,7 @@ pub struct UserAccount {
     pub id: i64,
     pub username: String,
     pub password_hash: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub cpo_owner_id: Option<i64>,
 }
 
@@ -26,12 +28,17 @@ pub enum Rotation {
 
 const USER_COLUMNS: &str = "id, username, password_hash, role, cpo_owner_id";
 
+fn role(row: &sqlx::any::AnyRow) -> Result<Role, sqlx::Error> {
+    let text: String = row.try_get("role")?;
+    Role::parse(&text).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {text:?}").into()))
+}
+
 fn account(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
     Ok(UserAccount {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         password_hash: row.try_get("password_hash")?,
-        role: row.try_get("role")?,
+        role: role(row)?,
         cpo_owner_id: row.try_get("cpo_owner_id")?,
     })
 }

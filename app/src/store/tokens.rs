@@ -1,6 +1,7 @@
 //! API client tokens: the contract's `TOKEN`, shown once at creation and stored as a digest.
-use super::{now_ms, Store, StoreError};
-use crate::auth::secret;
+use super::{Store, StoreError};
+use crate::clock::now_ms;
+use crate::secret::{self, ExposeSecret, SecretString};
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
@@ -12,11 +13,11 @@ pub struct ApiTokenInfo {
 
 impl Store {
     /// Creates a token called `name` and returns its secret (the only time it is visible).
-    pub async fn create_api_token(&self, name: &str) -> Result<String, StoreError> {
+    pub async fn create_api_token(&self, name: &str) -> Result<SecretString, StoreError> {
         let token = secret::generate("emsp_");
         sqlx::query("INSERT INTO api_tokens (name, token_hash, date_created) VALUES ($1, $2, $3)")
             .bind(name)
-            .bind(secret::digest(&token))
+            .bind(secret::digest(token.expose_secret()))
             .bind(now_ms())
             .execute(self.pool())
             .await

@@ -1,14 +1,17 @@
 //! Users and their passwords.
-use super::{now_ms, Store, StoreError};
+use super::{Store, StoreError};
+use crate::clock::now_ms;
+use crate::domain::role::Role;
 
 impl Store {
     /// Creates a platform administrator without a password (set it with `set_password`).
     pub async fn create_admin(&self, username: &str) -> Result<i64, StoreError> {
         let now = now_ms();
         let id = sqlx::query_scalar(
-            "INSERT INTO users (username, role, date_created, date_modified) VALUES ($1, 'ADMIN', $2, $2) RETURNING id",
+            "INSERT INTO users (username, role, date_created, date_modified) VALUES ($1, $2, $3, $3) RETURNING id",
         )
         .bind(username)
+        .bind(Role::Admin.as_str())
         .bind(now)
         .fetch_one(self.pool())
         .await

@@ -1,6 +1,7 @@
 //! tower-sessions records in the store's own database. tower-sessions-sqlx-store needs a
 //! backend-specific pool; this keeps one `Any` pool and one migrated schema on both backends.
-use super::{now_ms, Store};
+use super::Store;
+use crate::clock::now_ms;
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result, SessionStore};

@@ -1,6 +1,7 @@
 //! Server functions of the portal. They run on the server (SSR or `/_sf/...` calls from the
 //! browser) and call the same services and store as the REST and GraphQL APIs.
 use crate::domain::validation::FieldError;
+use crate::domain::views::OwnerProfile;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -8,29 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
     pub username: String,
-    pub role: String,
+    pub role: crate::domain::role::Role,
     pub owner: Option<OwnerProfile>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OwnerProfile {
-    pub id: i64,
-    pub cpo_owner_name: String,
-    pub contact_name: String,
-    pub contact_number: String,
-    pub contact_email: String,
-    pub ocpp_ready: bool,
-    pub logo_url: Option<String>,
-    pub logo_thumbnail_url: Option<String>,
-}
-
-/// A store refusal (not found, not yours, taken) as a message for the page.
-#[cfg(feature = "ssr")]
-pub fn server_fns_error(e: crate::store::StoreError) -> ServerFnError {
-    match crate::error::ServiceError::from(e) {
-        crate::error::ServiceError::Internal(cause) => server::internal(cause),
-        other => ServerFnError::new(other.to_string()),
-    }
 }
 
 /// A form's outcome: the fields to correct, or none when it went through.
@@ -49,6 +29,10 @@ pub(crate) mod server {
         use_context::<Store>().ok_or_else(|| ServerFnError::new("store missing"))
     }
 
+    pub fn uploads() -> Result<crate::uploads::UploadDir, ServerFnError> {
+        use_context::<crate::uploads::UploadDir>().ok_or_else(|| ServerFnError::new("upload directory missing"))
+    }
+
     pub async fn session() -> Result<Session, ServerFnError> {
         leptos_axum::extract::<Session>().await.map_err(|e| ServerFnError::new(format!("no session: {e}")))
     }
@@ -63,10 +47,10 @@ pub(crate) mod server {
     /// The signed-in user, if any.
     pub async fn user() -> Result<Option<crate::store::UserAccount>, ServerFnError> {
         let session = session().await?;
-        let Some(id) = session.get::<i64>(USER_KEY).await.map_err(|e| ServerFnError::new(e.to_string()))? else {
-            return Ok(None);
-        };
-        store()?.user_by_id(id).await.map_err(internal)
+        let id = session.get::<i64>(USER_KEY).await.map_err(|e| refusal(ServiceError::Unavailable(Box::new(e))))?;
+        let Some(id) = id else { return Ok(None) };
+        // A database failure here is "unavailable", never "signed out".
+        store()?.user_by_id(id).await.map_err(|e| refusal(ServiceError::Unavailable(Box::new(e))))
     }
 
     /// The CPO owner id of the signed-in user, or an error that sends the browser to sign in.
@@ -80,10 +64,29 @@ pub(crate) mod server {
         }
     }
 
-    /// Logs the cause and gives the browser an opaque message.
-    pub fn internal(e: impl std::fmt::Display) -> ServerFnError {
-        tracing::error!(cause = %e, "portal request failed");
-        ServerFnError::new("Something went wrong on our side. Please try again.")
+    /// Logs the cause chain and gives the browser an opaque message.
+    pub fn internal(e: impl Into<ServiceError>) -> ServerFnError {
+        refusal(e.into())
+    }
+
+    /// A failure of a component (the session layer) that has no `ServiceError` of its own.
+    pub fn failed(e: impl std::error::Error + Send + Sync + 'static) -> ServerFnError {
+        refusal(ServiceError::internal(e))
+    }
+
+    /// A refusal (not found, not yours, taken) as a message for the page; our own failures are
+    /// logged with their causes and shown as an opaque message.
+    pub fn refusal(e: ServiceError) -> ServerFnError {
+        match e.failure_chain() {
+            Some(cause) => {
+                tracing::error!(%cause, "portal request failed");
+                ServerFnError::new(match e {
+                    ServiceError::Unavailable(_) => "The service is unavailable. Please try again in a moment.",
+                    _ => "Something went wrong on our side. Please try again.",
+                })
+            }
+            None => ServerFnError::new(e.to_string()),
+        }
     }
 
     /// Field errors stay with the form; other failures become a message.
@@ -91,8 +94,7 @@ pub(crate) mod server {
         match e {
             ServiceError::Invalid(fields) => Ok(fields),
             ServiceError::Conflict(field) => Ok(vec![FieldError::new(&field, "is already taken")]),
-            ServiceError::Internal(cause) => Err(internal(cause)),
-            other => Err(ServerFnError::new(other.to_string())),
+            other => Err(refusal(other)),
         }
     }
 }
@@ -126,7 +128,7 @@ mod registration_form {
         password: String,
         password_confirm: String,
     ) -> FormResult {
-        use crate::domain::inputs::Registration;
+        use crate::domain::inputs::{Registration, Rules};
         let registration = Registration {
             username: username.trim().to_owned(),
             cpo_owner_name,
@@ -146,7 +148,7 @@ mod registration_form {
         if !errors.is_empty() {
             return Ok(errors);
         }
-        match crate::services::registration::register_with_password(&server::store()?, &registration, &password).await {
+        match crate::services::registration::register_with_password(&server::store()?, registration, &password).await {
             Ok(()) => {
                 leptos_axum::redirect("/sign-in?registered=1");
                 Ok(Vec::new())
@@ -165,8 +167,8 @@ pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnE
         Ok(user) => {
             let session = server::session().await?;
             // A new session id at sign-in defeats session fixation.
-            session.cycle_id().await.map_err(server::internal)?;
-            session.insert(server::USER_KEY, user.id).await.map_err(server::internal)?;
+            session.cycle_id().await.map_err(server::failed)?;
+            session.insert(server::USER_KEY, user.id).await.map_err(server::failed)?;
             leptos_axum::redirect("/dashboard");
             Ok(())
         }
@@ -174,14 +176,14 @@ pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnE
             "Too many failed sign-ins. Try again in {} minutes.",
             retry_after_secs.div_ceil(60)
         ))),
-        Err(AuthError::Internal(cause)) => Err(server::internal(cause)),
-        Err(_) => Err(ServerFnError::new("Wrong username or password.")),
+        Err(AuthError::Unauthorized) => Err(ServerFnError::new("Wrong username or password.")),
+        Err(other) => Err(server::internal(other)),
     }
 }
 
 #[server(prefix = "/_sf", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ServerFnError> {
-    server::session().await?.flush().await.map_err(server::internal)?;
+    server::session().await?.flush().await.map_err(server::failed)?;
     leptos_axum::redirect("/");
     Ok(())
 }

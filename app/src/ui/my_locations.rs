@@ -35,8 +35,9 @@ pub async fn my_location(id: i64) -> Result<Option<LocationDetails>, ServerFnErr
 
 #[server(prefix = "/_sf", endpoint = "set_published")]
 pub async fn set_published(id: i64, publish: bool) -> Result<(), ServerFnError> {
-    let owner = super::api::server::owner_id().await?;
-    super::api::server::store()?.set_publish(owner, id, publish).await.map_err(super::api::server_fns_error)?;
+    use super::api::server;
+    let owner = server::owner_id().await?;
+    crate::services::locations::set_publish(&server::store()?, owner, id, publish).await.map_err(server::refusal)?;
     // Without JavaScript the form post lands here: back to the page it came from.
     leptos_axum::redirect(&format!("/locations/{id}"));
     Ok(())
@@ -44,56 +45,51 @@ pub async fn set_published(id: i64, publish: bool) -> Result<(), ServerFnError> 
 
 #[server(prefix = "/_sf", endpoint = "delete_my_location")]
 pub async fn delete_my_location(id: i64) -> Result<(), ServerFnError> {
-    let owner = super::api::server::owner_id().await?;
-    let store = super::api::server::store()?;
-    let files = store.delete_location(owner, id).await.map_err(super::api::server_fns_error)?;
-    if let Some(uploads) = use_context::<crate::uploads::UploadDir>() {
-        let images: Vec<_> = files
-            .into_iter()
-            .map(|file| crate::uploads::StoredImage { thumbnail: crate::uploads::thumbnail_name(&file), file })
-            .collect();
-        uploads.remove(&images).await;
-    }
+    use super::api::server;
+    let owner = server::owner_id().await?;
+    crate::services::locations::delete_location(&server::store()?, &server::uploads()?, owner, id)
+        .await
+        .map_err(server::refusal)?;
     leptos_axum::redirect("/locations");
     Ok(())
 }
 
 #[server(prefix = "/_sf", endpoint = "delete_my_photo")]
 pub async fn delete_my_photo(location_id: i64, url: String) -> Result<(), ServerFnError> {
-    let owner = super::api::server::owner_id().await?;
-    let file = url.strip_prefix("/uploads/").unwrap_or(&url).to_owned();
-    let file =
-        super::api::server::store()?.delete_location_photo(owner, &file).await.map_err(super::api::server_fns_error)?;
-    if let Some(uploads) = use_context::<crate::uploads::UploadDir>() {
-        uploads.remove(&[crate::uploads::StoredImage { thumbnail: crate::uploads::thumbnail_name(&file), file }]).await;
-    }
+    use super::api::server;
+    let owner = server::owner_id().await?;
+    crate::services::locations::delete_location_photo(&server::store()?, &server::uploads()?, owner, &url)
+        .await
+        .map_err(server::refusal)?;
     leptos_axum::redirect(&format!("/locations/{location_id}"));
     Ok(())
 }
 
 #[server(prefix = "/_sf", endpoint = "set_evse_status")]
 pub async fn set_evse_status(location_id: i64, uid: String, status: String) -> Result<(), ServerFnError> {
-    if !codes::is_known(codes::STATUSES, &status) {
-        return Err(ServerFnError::new("status: unknown code"));
-    }
-    let owner = super::api::server::owner_id().await?;
-    super::api::server::store()?.set_evse_status(owner, &uid, &status).await.map_err(super::api::server_fns_error)?;
+    use super::api::server;
+    let owner = server::owner_id().await?;
+    crate::services::locations::set_evse_status(&server::store()?, owner, &uid, &status)
+        .await
+        .map_err(server::refusal)?;
     leptos_axum::redirect(&format!("/locations/{location_id}"));
     Ok(())
 }
 
 #[server(prefix = "/_sf", endpoint = "delete_my_evse")]
 pub async fn delete_my_evse(location_id: i64, uid: String) -> Result<(), ServerFnError> {
-    let owner = super::api::server::owner_id().await?;
-    super::api::server::store()?.delete_evse(owner, &uid).await.map_err(super::api::server_fns_error)?;
+    use super::api::server;
+    let owner = server::owner_id().await?;
+    crate::services::locations::delete_evse(&server::store()?, owner, &uid).await.map_err(server::refusal)?;
     leptos_axum::redirect(&format!("/locations/{location_id}"));
     Ok(())
 }
 
 #[server(prefix = "/_sf", endpoint = "delete_my_connector")]
 pub async fn delete_my_connector(location_id: i64, id: i64) -> Result<(), ServerFnError> {
-    let owner = super::api::server::owner_id().await?;
-    super::api::server::store()?.delete_connector(owner, id).await.map_err(super::api::server_fns_error)?;
+    use super::api::server;
+    let owner = server::owner_id().await?;
+    crate::services::locations::delete_connector(&server::store()?, owner, id).await.map_err(server::refusal)?;
     leptos_axum::redirect(&format!("/locations/{location_id}"));
     Ok(())
 }

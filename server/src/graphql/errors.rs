@@ -3,10 +3,16 @@
 use app::error::ServiceError;
 use async_graphql::{Error, ErrorExtensions};
 
-/// An opaque error whose cause goes to the log only.
-pub fn internal(cause: &dyn std::fmt::Display) -> Error {
-    tracing::error!(%cause, "graphql request failed");
+/// An opaque error whose cause chain goes to the log only.
+pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Error {
+    tracing::error!(cause = %app::error::chain(cause), "graphql request failed");
     Error::new("internal error").extend_with(|_, e| e.set("code", "INTERNAL"))
+}
+
+/// A dependency (the database) could not answer: the client may repeat the request as it is.
+fn unavailable(cause: &(dyn std::error::Error + 'static)) -> Error {
+    tracing::error!(cause = %app::error::chain(cause), "graphql request failed");
+    Error::new("the service is unavailable; try again later").extend_with(|_, e| e.set("code", "UNAVAILABLE"))
 }
 
 pub fn bad_input(field: &str, message: impl Into<String>) -> Error {
@@ -22,7 +28,8 @@ pub fn service(error: ServiceError) -> Error {
         ServiceError::NotFound(_) => "NOT_FOUND",
         ServiceError::TooLarge(_) | ServiceError::UnsupportedMedia(_) => "BAD_USER_INPUT",
         ServiceError::Throttled(_) => "THROTTLED",
-        ServiceError::Internal(cause) => return internal(cause),
+        ServiceError::Unavailable(_) => return unavailable(&error),
+        ServiceError::Internal(_) => return internal(&error),
     };
     let fields: Vec<String> = match &error {
         ServiceError::Invalid(fields) => fields.iter().map(|f| f.field.clone()).collect(),

@@ -1,8 +1,8 @@
 //! Batch loaders: one statement per relation for any number of keys. The query roots call them
 //! for a whole page ahead of the fields (prefetch.rs); fields the prefetch does not cover (e.g.
 //! in mutation results) go through async-graphql's DataLoader, which gathers keys per level.
-use app::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow};
-use app::store::{Link, OwnerRow, Store, StoreError};
+use app::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow, OwnerRow};
+use app::store::{Link, Store, StoreError};
 use async_graphql::dataloader::Loader;
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -7,14 +7,15 @@ mod prefetch;
 mod query;
 mod types;
 
-use crate::state::AppState;
-use app::auth::service::authenticate_access;
-use app::store::Viewer;
+use crate::auth::{AuthRejection, AuthState, Caller};
+use app::error::ServiceError;
+use app::store::Store;
+use app::uploads::UploadDir;
 use async_graphql::ParseRequestError;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -43,6 +44,14 @@ pub struct Schemas {
     pub read: ReadSchema,
 }
 
+/// What the GraphQL handlers need of the application's state.
+#[derive(Clone)]
+pub struct GraphqlState {
+    pub schemas: Schemas,
+    pub store: Store,
+    pub uploads: UploadDir,
+}
+
 pub fn schemas() -> Schemas {
     Schemas {
         full: Schema::build(QueryRoot, MutationRoot, EmptySubscription)
@@ -63,16 +72,17 @@ pub fn sdl() -> String {
     schemas().full.sdl()
 }
 
-/// Who is asking: an API client (published data) or a signed-in user.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller {
-    pub viewer: Viewer,
-    pub owner_id: Option<i64>,
-}
-
 /// A GraphQL-style error body with an HTTP status, for failures before execution.
 fn http_error(status: StatusCode, message: &str) -> Response {
-    let mut response = (status, axum::Json(json!({ "errors": [{ "message": message }] }))).into_response();
+    http_error_with_code(status, message, None)
+}
+
+fn http_error_with_code(status: StatusCode, message: &str, code: Option<&str>) -> Response {
+    let error = match code {
+        Some(code) => json!({ "message": message, "extensions": { "code": code } }),
+        None => json!({ "message": message }),
+    };
+    let mut response = (status, axum::Json(json!({ "errors": [error] }))).into_response();
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
@@ -105,33 +115,25 @@ impl IntoResponse for Rejection {
     }
 }
 
-/// `Authorization: Bearer <TOKEN or ACCESS_TOKEN>`.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
-    let unauthorized = || http_error(StatusCode::UNAUTHORIZED, "a valid API token or access token is required");
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .ok_or_else(unauthorized)?;
-    match state.store.verify_api_token(token).await {
-        Ok(Some(_)) => return Ok(Caller { viewer: Viewer::Public, owner_id: None }),
-        Ok(None) => {}
-        Err(e) => {
-            tracing::error!(cause = %e, "token check failed");
-            return Err(http_error(StatusCode::SERVICE_UNAVAILABLE, "try again later"));
-        }
+/// An authentication refusal before execution: 401, or 503 (code `UNAVAILABLE`) when the
+/// credentials could not be checked, so the client keeps its token and tries again.
+fn refused(rejection: AuthRejection) -> Response {
+    let error = rejection.0;
+    if let Some(cause) = error.failure_chain() {
+        tracing::error!(%cause, "graphql authentication failed");
     }
-    let session = authenticate_access(&state.store, &state.keys, token).await.map_err(|_| unauthorized())?;
-    Ok(match (session.user.role.as_str(), session.user.cpo_owner_id) {
-        ("ADMIN", _) => Caller { viewer: Viewer::Admin, owner_id: None },
-        (_, Some(owner)) => Caller { viewer: Viewer::Owner(owner), owner_id: Some(owner) },
-        _ => Caller { viewer: Viewer::Public, owner_id: None },
-    })
+    match error {
+        ServiceError::Unavailable(_) => {
+            http_error_with_code(StatusCode::SERVICE_UNAVAILABLE, "try again later", Some("UNAVAILABLE"))
+        }
+        ServiceError::Internal(_) => {
+            http_error_with_code(StatusCode::INTERNAL_SERVER_ERROR, "internal error", Some("INTERNAL"))
+        }
+        _ => http_error(StatusCode::UNAUTHORIZED, "a valid API token or access token is required"),
+    }
 }
 
-fn prepare(state: &AppState, caller: Caller, request: async_graphql::Request) -> async_graphql::Request {
+fn prepare(state: &GraphqlState, caller: Caller, request: async_graphql::Request) -> async_graphql::Request {
     let loader = prefetch::loader(state.store.clone());
     request.data(caller).data(state.store.clone()).data(state.uploads.clone()).data(loader)
 }
@@ -148,8 +150,8 @@ where
 
 /// Parses, authenticates and runs one request; `read_only` serves GET, which must not mutate.
 async fn serve(
-    state: AppState,
-    headers: HeaderMap,
+    state: GraphqlState,
+    caller: Result<Caller, AuthRejection>,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
     read_only: bool,
 ) -> Response {
@@ -157,32 +159,32 @@ async fn serve(
         Ok(request) => request.into_inner(),
         Err(rejection) => return rejection.into_response(),
     };
-    let caller = match caller(&state, &headers).await {
+    let caller = match caller {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(rejection) => return refused(rejection),
     };
     let request = prepare(&state, caller, request);
     if read_only {
-        run(state.graphql.read.execute(request)).await
+        run(state.schemas.read.execute(request)).await
     } else {
-        run(state.graphql.full.execute(request)).await
+        run(state.schemas.full.execute(request)).await
     }
 }
 
 async fn post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
+    State(state): State<GraphqlState>,
+    caller: Result<Caller, AuthRejection>,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
 ) -> Response {
-    serve(state, headers, request, false).await
+    serve(state, caller, request, false).await
 }
 
 async fn get_query(
-    State(state): State<AppState>,
-    headers: HeaderMap,
+    State(state): State<GraphqlState>,
+    caller: Result<Caller, AuthRejection>,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
 ) -> Response {
-    serve(state, headers, request, true).await
+    serve(state, caller, request, true).await
 }
 
 /// The body-limit layer answers 413 in plain text; clients of this route expect a GraphQL error.
@@ -204,7 +206,14 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CONTENT_SECURITY_POLICY, EXPLORER_CSP)], body).into_response()
 }
 
-pub fn router() -> Router<AppState> {
+/// The routes of `/graphql` and the explorer, for any application state GraphQL and
+/// authentication can take their own state from.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    GraphqlState: FromRef<S>,
+    AuthState: FromRef<S>,
+{
     Router::new()
         .route("/graphql", get(get_query).post(post))
         // async-graphql reads the body as a stream, so DefaultBodyLimit alone would not apply.

@@ -1,12 +1,14 @@
 //! Mutations for CPO owners: locations, EVSEs, connectors and photos, on their own objects only.
-//! Validation is the shared domain code; ownership is checked by the store inside the transaction.
+//! Each goes through the one write path (`app::services::locations`), which validates, checks
+//! ownership inside the transaction and removes files after the rows.
 use super::errors::{service, ServiceErrorWrapper};
 use super::types::{Connector, Evse, Location};
-use super::Caller;
+use crate::auth::Caller;
 use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
 use app::error::ServiceError;
+use app::services::locations;
 use app::store::Store;
-use app::uploads::{thumbnail_name, StoredImage, UploadDir};
+use app::uploads::UploadDir;
 use async_graphql::{Context, InputObject, Object, Result};
 
 #[derive(InputObject)]
@@ -120,14 +122,9 @@ impl From<ConnectorInput> for NewConnector {
 fn owner<'a>(ctx: &Context<'a>) -> Result<(&'a Store, i64)> {
     let owner = ctx
         .data_unchecked::<Caller>()
-        .owner_id
+        .owner_id()
         .ok_or_else(|| service(ServiceError::Forbidden("mutations need the access token of a CPO owner".into())))?;
     Ok((ctx.data_unchecked::<Store>(), owner))
-}
-
-fn valid<T>(checked: Result<(), Vec<app::domain::validation::FieldError>>, value: T) -> Result<T> {
-    checked.map_err(|fields| service(ServiceError::Invalid(fields)))?;
-    Ok(value)
 }
 
 async fn reload_location(store: &Store, id: i64) -> Result<Location> {
@@ -157,82 +154,66 @@ pub struct MutationRoot;
 impl MutationRoot {
     async fn create_location(&self, ctx: &Context<'_>, input: LocationInput) -> Result<Location> {
         let (store, owner) = owner(ctx)?;
-        let location: NewLocation = input.into();
-        let location = valid(location.validate(), location)?;
-        let id = store.create_location(owner, &location).await.map_err(ServiceErrorWrapper::from)?;
+        let id = locations::create_location(store, owner, input.into()).await.map_err(service)?;
         reload_location(store, id).await
     }
 
     /// Replaces every field of one of the caller's locations.
     async fn update_location(&self, ctx: &Context<'_>, id: i64, input: LocationInput) -> Result<Location> {
         let (store, owner) = owner(ctx)?;
-        let location: NewLocation = input.into();
-        let location = valid(location.validate(), location)?;
-        store.update_location(owner, id, &location).await.map_err(ServiceErrorWrapper::from)?;
+        locations::update_location(store, owner, id, input.into()).await.map_err(service)?;
         reload_location(store, id).await
     }
 
     /// Deletes a location with its EVSEs, connectors and photos.
     async fn delete_location(&self, ctx: &Context<'_>, id: i64) -> Result<bool> {
         let (store, owner) = owner(ctx)?;
-        let files = store.delete_location(owner, id).await.map_err(ServiceErrorWrapper::from)?;
-        let images: Vec<StoredImage> =
-            files.into_iter().map(|file| StoredImage { thumbnail: thumbnail_name(&file), file }).collect();
-        ctx.data_unchecked::<UploadDir>().remove(&images).await;
+        locations::delete_location(store, ctx.data_unchecked::<UploadDir>(), owner, id).await.map_err(service)?;
         Ok(true)
     }
 
     async fn create_evse(&self, ctx: &Context<'_>, location_id: i64, input: EvseInput) -> Result<Evse> {
         let (store, owner) = owner(ctx)?;
-        let evse: NewEvse = input.into();
-        let evse = valid(evse.validate(), evse)?;
-        let uid = store.create_evse(owner, location_id, &evse).await.map_err(ServiceErrorWrapper::from)?;
+        let uid = locations::create_evse(store, owner, location_id, input.into(), Vec::new()).await.map_err(service)?;
         reload_evse(store, location_id, &uid).await
     }
 
     async fn update_evse(&self, ctx: &Context<'_>, uid: String, input: EvseInput) -> Result<Evse> {
         let (store, owner) = owner(ctx)?;
-        let evse: NewEvse = input.into();
-        let evse = valid(evse.validate(), evse)?;
-        let location_id = store.update_evse(owner, &uid, &evse).await.map_err(ServiceErrorWrapper::from)?;
+        let location_id = locations::update_evse(store, owner, &uid, input.into()).await.map_err(service)?;
         reload_evse(store, location_id, &uid).await
     }
 
     async fn delete_evse(&self, ctx: &Context<'_>, uid: String) -> Result<bool> {
         let (store, owner) = owner(ctx)?;
-        store.delete_evse(owner, &uid).await.map_err(ServiceErrorWrapper::from)?;
+        locations::delete_evse(store, owner, &uid).await.map_err(service)?;
         Ok(true)
     }
 
     async fn create_connector(&self, ctx: &Context<'_>, evse_uid: String, input: ConnectorInput) -> Result<Connector> {
         let (store, owner) = owner(ctx)?;
-        let connector: NewConnector = input.into();
-        let connector = valid(connector.validate(), connector)?;
-        let id = store.create_connector(owner, &evse_uid, &connector).await.map_err(ServiceErrorWrapper::from)?;
+        let id = locations::create_connector(store, owner, &evse_uid, input.into()).await.map_err(service)?;
         reload_connector(store, &evse_uid, id).await
     }
 
     async fn update_connector(&self, ctx: &Context<'_>, id: i64, input: ConnectorInput) -> Result<Connector> {
         let (store, owner) = owner(ctx)?;
-        let connector: NewConnector = input.into();
-        let connector = valid(connector.validate(), connector)?;
-        let evse_uid = store.update_connector(owner, id, &connector).await.map_err(ServiceErrorWrapper::from)?;
+        let evse_uid = locations::update_connector(store, owner, id, input.into()).await.map_err(service)?;
         reload_connector(store, &evse_uid, id).await
     }
 
     async fn delete_connector(&self, ctx: &Context<'_>, id: i64) -> Result<bool> {
         let (store, owner) = owner(ctx)?;
-        store.delete_connector(owner, id).await.map_err(ServiceErrorWrapper::from)?;
+        locations::delete_connector(store, owner, id).await.map_err(service)?;
         Ok(true)
     }
 
     /// Deletes one photo of one of the caller's locations, by its URL as listed in `images`.
     async fn delete_location_photo(&self, ctx: &Context<'_>, url: String) -> Result<bool> {
         let (store, owner) = owner(ctx)?;
-        let file = url.strip_prefix("/uploads/").unwrap_or(&url);
-        let file = store.delete_location_photo(owner, file).await.map_err(ServiceErrorWrapper::from)?;
-        let image = StoredImage { thumbnail: thumbnail_name(&file), file };
-        ctx.data_unchecked::<UploadDir>().remove(&[image]).await;
+        locations::delete_location_photo(store, ctx.data_unchecked::<UploadDir>(), owner, &url)
+            .await
+            .map_err(service)?;
         Ok(true)
     }
 }

@@ -2,8 +2,9 @@
 use super::errors::{bad_input, ServiceErrorWrapper};
 use super::prefetch;
 use super::types::{Evse, Location};
-use super::Caller;
-use app::store::{parse_rfc3339, LocationFilter, Store, EVSE_ORDERS};
+use crate::auth::Caller;
+use app::clock::parse_rfc3339;
+use app::store::{LocationFilter, Store, EVSE_ORDERS};
 use async_graphql::{Context, Object, Result};
 
 pub const DEFAULT_LIMIT: i32 = 10;
@@ -56,7 +57,7 @@ impl QueryRoot {
             return Err(bad_input("location_name", "must be at most 200 characters"));
         }
         let store = ctx.data_unchecked::<Store>();
-        let viewer = ctx.data_unchecked::<Caller>().viewer;
+        let viewer = ctx.data_unchecked::<Caller>().viewer();
         let rows = store
             .evse_page(viewer, non_empty(location_name).as_deref(), &order_by, descending, limit, offset)
             .await
@@ -93,7 +94,7 @@ impl QueryRoot {
             ..LocationFilter::default()
         };
         let store = ctx.data_unchecked::<Store>();
-        let viewer = ctx.data_unchecked::<Caller>().viewer;
+        let viewer = ctx.data_unchecked::<Caller>().viewer();
         let rows = store.locations_page(viewer, &filter, limit, offset).await.map_err(ServiceErrorWrapper::from)?;
         prefetch::locations(ctx, ctx.look_ahead(), &rows).await?;
         Ok(rows.into_iter().map(Location).collect())

@@ -1,8 +1,10 @@
 //! The GraphQL object types, with the contract's snake_case field names.
 use super::errors::internal;
 use super::loaders::{ConnectorsOf, Db, EvseCodes, EvsesOf, LocationById, LocationCodes, OwnerById, PhotosOf};
+use app::clock::rfc3339;
+use app::domain::views::OwnerRow;
 use app::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow};
-use app::store::{rfc3339, Link};
+use app::store::Link;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, Result};
 use std::hash::Hash;
@@ -36,7 +38,7 @@ fn codes(rows: Option<Vec<CodeRow>>) -> Vec<RefCode> {
     rows.unwrap_or_default().into_iter().map(RefCode).collect()
 }
 
-pub struct CpoOwner(pub app::store::OwnerRow);
+pub struct CpoOwner(pub OwnerRow);
 
 #[Object(rename_fields = "snake_case")]
 impl CpoOwner {

@@ -1,6 +1,7 @@
 //! Register, login, refresh and logout, as the contract documents them.
 use super::envelope::{success, ApiError};
-use super::extract::{AccessSession, ApiClient, ApiJson, BearerToken};
+use super::extract::ApiJson;
+use crate::auth::{AccessSession, ApiClient, BearerToken};
 use crate::state::AppState;
 use app::auth::service;
 use app::domain::inputs::Registration;
@@ -15,7 +16,7 @@ pub async fn register(
     _client: ApiClient,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<Response, ApiError> {
-    registration::register(&state.store, &state.mailer, &state.config.public_url, &body).await?;
+    registration::register(&state.store, &state.mailer, &state.config.public_url, body).await?;
     Ok(success("SUCCESS", "Success"))
 }
 

@@ -1,5 +1,6 @@
 //! The contract's envelope `{"status": <HTTP status>, "data": …, "message": "…"}` for every REST
 //! response, success or error, and the one mapping from service errors to it.
+use crate::auth::AuthRejection;
 use app::error::ServiceError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +36,20 @@ impl From<app::auth::service::AuthError> for ApiError {
     }
 }
 
+impl From<AuthRejection> for ApiError {
+    fn from(e: AuthRejection) -> Self {
+        ApiError(e.0)
+    }
+}
+
+/// An authentication refusal on its own (an extractor's rejection) is answered in the
+/// contract's envelope: REST is the edge whose handlers use the extractors directly.
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        ApiError(self.0).into_response()
+    }
+}
+
 impl ApiError {
     pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
         ApiError(ServiceError::invalid(field, message))
@@ -50,6 +65,7 @@ impl ApiError {
             ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServiceError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -59,14 +75,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let reason = status.canonical_reason().unwrap_or("Error");
-        let (message, data) = match &self.0 {
-            ServiceError::Internal(cause) => {
+        let (message, data) = match (&self.0, self.0.failure_chain()) {
+            (_, Some(cause)) => {
                 // The cause stays in the log; the client learns nothing about internals.
                 tracing::error!(%cause, "request failed");
                 (reason.to_owned(), json!([]))
             }
-            ServiceError::Invalid(fields) => (format!("{reason}: {}", self.0), json!(fields)),
-            other => (format!("{reason}: {other}"), json!([])),
+            (ServiceError::Invalid(fields), None) => (format!("{reason}: {}", self.0), json!(fields)),
+            (other, None) => (format!("{reason}: {other}"), json!([])),
         };
         let body = json!({ "status": status.as_u16(), "data": data, "message": message });
         let mut response = (status, Json(body)).into_response();

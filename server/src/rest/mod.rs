@@ -2,10 +2,7 @@
 mod auth;
 pub mod envelope;
 mod extract;
-pub(crate) mod media;
-
-pub(crate) use envelope::ApiError;
-pub(crate) use extract::ApiClient;
+mod media;
 
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -15,7 +12,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
-pub const MULTIPART_BODY_LIMIT: usize = 30 * 1024 * 1024;
 
 /// The OpenAPI 3.1 description of these endpoints (a test checks it against the router).
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -30,7 +26,7 @@ pub fn router() -> Router<AppState> {
     let uploads = Router::new()
         .route("/ocpi/cpo/2.2/cpo/upload", post(media::upload_logo))
         .route("/2.2/locations/photos/uploads", post(media::upload_location_photos))
-        .layer(DefaultBodyLimit::max(MULTIPART_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(crate::multipart::BODY_LIMIT));
     Router::new().merge(json).merge(uploads).route(
         "/api/openapi.json",
         get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response() }),

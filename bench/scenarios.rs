@@ -6,8 +6,8 @@ use crate::report::{Line, Report};
 use std::path::Path;
 use std::time::Duration;
 
-pub const LOCATIONS_QUERY: &str = include_str!("../contract/locations.graphql");
-pub const EVSE_QUERY: &str = include_str!("../contract/evse.graphql");
+pub const LOCATIONS_QUERY: &str = include_str!("../server/contract/locations.graphql");
+pub const EVSE_QUERY: &str = include_str!("../server/contract/evse.graphql");
 
 /// The contract's locations query with another page size.
 pub fn locations_query(limit: u32) -> String {

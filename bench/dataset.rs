@@ -61,10 +61,10 @@ impl Dataset {
         let started = Instant::now();
         let store = Store::connect(&url).await?;
         store.migrate().await?;
-        let api_token = store.create_api_token("bench").await?;
+        let api_token = app::secret::ExposeSecret::expose_secret(&store.create_api_token("bench").await?).to_owned();
         let (username, password) = ("bench-admin".to_owned(), "bench password, long enough".to_owned());
         store.create_admin(&username).await?;
-        let hash = app::auth::password::hash(password.clone()).await.map_err(anyhow::Error::msg)?;
+        let hash = app::auth::password::hash(password.clone()).await?;
         store.set_password_hash(&username, &hash).await?;
         let counts = fill(&store, scale).await?;
         store.close().await;
@@ -280,7 +280,7 @@ async fn fill(store: &Store, scale: usize) -> anyhow::Result<(usize, usize)> {
         // only mean generating again.
         conn.execute("PRAGMA cache_size = -262144; PRAGMA synchronous = OFF").await?;
     }
-    let now = app::store::now_ms();
+    let now = app::clock::now_ms();
     let year_ms = 365 * 24 * 3600 * 1000_i64;
     let reference = [
         ids_of(&mut conn, "facilities").await?,

@@ -66,18 +66,7 @@ async fn a_created_token_authenticates_over_http_until_revoked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let created = emsp(dir.path(), &["token", "create", "--name", "partner"]);
     let token = stdout(&created).lines().last().expect("token").trim().to_owned();
-    let config = emsp::config::Config {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        database_url: app::store::sqlite_url_for(dir.path()),
-        data_dir: dir.path().to_owned(),
-        mode: emsp::cli::Mode::Development,
-        jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
-        site_root: dir.path().join("site"),
-        public_url: "http://emsp.test".into(),
-        smtp_url: None,
-        mail_from: "EMSP <no-reply@emsp.test>".into(),
-        bench_routes: false,
-    };
+    let config = crate::helpers::test_config(&app::store::sqlite_url_for(dir.path()), dir.path(), false);
     let server = emsp::Application::build(config).await.expect("server");
     let url = format!("http://{}/graphql", server.local_addr());
     let passthrough = format!("http://{}/bench/locations", server.local_addr());

@@ -1,16 +1,16 @@
 //! GraphQL over HTTP, on SQLite and PostgreSQL: the contract's queries verbatim, filters and
 //! paging, who sees what, mutations and their refusals, batching of nested data, hostile queries.
-mod common;
 
+use crate::helpers::TestApp;
 use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
-use common::TestApp;
+use app::services::locations;
 use serde_json::{json, Value};
 
 /// The contract's "Query EVSEs", exactly as `emsp-api-v2.md` writes it.
-const CONTRACT_EVSE_QUERY: &str = include_str!("../contract/evse.graphql");
+const CONTRACT_EVSE_QUERY: &str = include_str!("../../contract/evse.graphql");
 
 /// The contract's "Query Locations", exactly as `emsp-api-v2.md` writes it.
-const CONTRACT_LOCATIONS_QUERY: &str = include_str!("../contract/locations.graphql");
+const CONTRACT_LOCATIONS_QUERY: &str = include_str!("../../contract/locations.graphql");
 
 const PASSWORD: &str = "a strong password";
 
@@ -88,22 +88,37 @@ async fn world(app: &TestApp) -> World {
     .into_iter()
     .enumerate()
     {
-        let id = app.store.create_location(owner_a, &location(name, city, country, true)).await.expect("location");
+        let id = locations::create_location(&app.store, owner_a, location(name, city, country, true))
+            .await
+            .expect("location");
         for e in 0..2 {
-            let uid =
-                app.store.create_evse(owner_a, id, &evse(&format!("US*SOL*E{i}{e}"), "AVAILABLE")).await.expect("evse");
+            let uid = locations::create_evse(
+                &app.store,
+                owner_a,
+                id,
+                evse(&format!("US*SOL*E{i}{e}"), "AVAILABLE"),
+                Vec::new(),
+            )
+            .await
+            .expect("evse");
             for c in ["1", "2"] {
-                app.store.create_connector(owner_a, &uid, &connector(c)).await.expect("connector");
+                locations::create_connector(&app.store, owner_a, &uid, connector(c)).await.expect("connector");
             }
         }
         published.push(id);
     }
-    let draft =
-        app.store.create_location(owner_a, &location("Fiesta Draft", "Fira", "GR", false)).await.expect("draft");
-    app.store.create_evse(owner_a, draft, &evse("GR*SOL*DRAFT", "PLANNED")).await.expect("draft evse");
-    let b_location =
-        app.store.create_location(owner_b, &location("Finsbury Yard", "London", "GB", true)).await.expect("b");
-    app.store.create_evse(owner_b, b_location, &evse("GB*VOL*E1", "CHARGING")).await.expect("b evse");
+    let draft = locations::create_location(&app.store, owner_a, location("Fiesta Draft", "Fira", "GR", false))
+        .await
+        .expect("draft");
+    locations::create_evse(&app.store, owner_a, draft, evse("GR*SOL*DRAFT", "PLANNED"), Vec::new())
+        .await
+        .expect("draft evse");
+    let b_location = locations::create_location(&app.store, owner_b, location("Finsbury Yard", "London", "GB", true))
+        .await
+        .expect("b");
+    locations::create_evse(&app.store, owner_b, b_location, evse("GB*VOL*E1", "CHARGING"), Vec::new())
+        .await
+        .expect("b evse");
     World { token, owner_a, owner_b, access_a, access_b, published, draft, b_location }
 }
 
@@ -295,7 +310,7 @@ async fn mutations_work_for_owners_and_refuse_everyone_else(app: TestApp) {
     let bad_volts = error(&app, &w.access_a, create_connector, connector_input(-5)).await;
     assert_eq!(bad_volts["extensions"]["fields"], json!(["max_voltage"]));
     let after = app.store.locations_by_ids(&[id]).await.expect("reload")[0].date_modified;
-    assert!(app::store::rfc3339(after) > before, "connector change did not move the location's date_modified");
+    assert!(app::clock::rfc3339(after) > before, "connector change did not move the location's date_modified");
 
     let update_connector =
         "mutation($id: Int!, $input: ConnectorInput!) { updateConnector(id: $id, input: $input) { max_voltage } }";
@@ -333,9 +348,10 @@ async fn mutations_work_for_owners_and_refuse_everyone_else(app: TestApp) {
 async fn photos_can_be_deleted_by_their_owner_only(app: TestApp) {
     let w = world(&app).await;
     let location = w.published[0];
-    let form = reqwest::multipart::Form::new()
-        .text("location_id", location.to_string())
-        .part("location_photos", common::fixtures::file_part(common::fixtures::png(40, 30), "p.png", "image/png"));
+    let form = reqwest::multipart::Form::new().text("location_id", location.to_string()).part(
+        "location_photos",
+        crate::helpers::fixtures::file_part(crate::helpers::fixtures::png(40, 30), "p.png", "image/png"),
+    );
     let upload = app
         .http
         .post(app.url("/2.2/locations/photos/uploads"))
@@ -410,7 +426,7 @@ async fn name_search_follows_the_index_through_renames(app: TestApp) {
 
     let fira = w.published[1];
     let renamed = location("Harbour Plaza", "Fira", "GR", true);
-    app.store.update_location(w.owner_a, fira, &renamed).await.expect("rename");
+    locations::update_location(&app.store, w.owner_a, fira, renamed).await.expect("rename");
     assert!(!found("Fi").await.0.contains(&"Fira Plaza".to_owned()));
     assert_eq!(found("bour").await.0, vec!["Harbour Plaza".to_owned()]);
     let stale: i64 =

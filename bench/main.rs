@@ -9,6 +9,7 @@ mod report;
 mod scenarios;
 
 use anyhow::{ensure, Context};
+use app::secret::ExposeSecret;
 use clap::Parser;
 use dataset::{Dataset, Target};
 use load::Request;
@@ -40,7 +41,7 @@ struct Args {
     #[arg(long, env = "EMSP_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres: String,
     /// PostGraphile 4's `cli.js`, the peer measured on PostgreSQL; skipped when absent.
-    #[arg(long, default_value = "server/bench/peer/node_modules/postgraphile/cli.js")]
+    #[arg(long, default_value = "bench/peer/node_modules/postgraphile/cli.js")]
     postgraphile: PathBuf,
     /// Keep the PostgreSQL databases afterwards (emsp_bench_main, emsp_bench_small), for profiling.
     #[arg(long)]
@@ -67,7 +68,7 @@ async fn main() -> ExitCode {
 }
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism().map(std::num::NonZero::get).unwrap_or(1)
 }
 
 async fn run(args: &Args) -> anyhow::Result<bool> {
@@ -137,7 +138,7 @@ fn wasm_size(site_root: &Path, report: &mut Report) -> anyhow::Result<()> {
 
 /// Median time of one verify of the right password, on the server's own hashing code.
 async fn argon2_verify_time(times: usize) -> anyhow::Result<Duration> {
-    let hash = app::auth::password::hash("bench password".into()).await.map_err(anyhow::Error::msg)?;
+    let hash = app::auth::password::hash("bench password".into()).await?;
     let mut samples = Vec::new();
     for _ in 0..times {
         let started = Instant::now();
@@ -384,10 +385,10 @@ async fn statement_counts(data: &Dataset, site_root: &Path, data_dir: &Path) -> 
     std::fs::create_dir_all(data_dir)?;
     let config = emsp::config::Config {
         addr: "127.0.0.1:0".parse()?,
-        database_url: data.url.clone(),
+        database_url: data.url.clone().into(),
         data_dir: data_dir.to_owned(),
         mode: emsp::cli::Mode::Development,
-        jwt_secret: app::auth::secret::generate("").into_bytes(),
+        jwt_secret: app::secret::generate("").expose_secret().as_bytes().to_vec().into(),
         site_root: site_root.to_owned(),
         public_url: "http://127.0.0.1".into(),
         smtp_url: None,

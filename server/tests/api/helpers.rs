@@ -1,6 +1,5 @@
 //! Test harness: a real `emsp` server on port 0 against a fresh database — a new SQLite file, or
 //! a new PostgreSQL database when `EMSP_TEST_POSTGRES_URL` is set — spoken to over HTTP.
-#![allow(dead_code)]
 
 use emsp::cli::Mode;
 use emsp::config::Config;
@@ -17,9 +16,7 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub store: app::store::Store,
-    pub database_url: String,
     pub data_dir: PathBuf,
-    pub backend: Backend,
     pg: Option<PgDatabase>,
     _dir: tempfile::TempDir,
 }
@@ -120,46 +117,50 @@ async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<(Stri
     }
 }
 
+/// A configuration for a server on port 0 with a fixed signing secret.
+pub fn test_config(database_url: &str, data_dir: &std::path::Path, bench_routes: bool) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        database_url: database_url.to_owned().into(),
+        data_dir: data_dir.to_owned(),
+        mode: Mode::Development,
+        jwt_secret: b"test-secret-test-secret-test-secret!".to_vec().into(),
+        site_root: data_dir.join("site"),
+        public_url: "http://emsp.test".into(),
+        smtp_url: None,
+        mail_from: "EMSP <no-reply@emsp.test>".into(),
+        bench_routes,
+    }
+}
+
 /// Starts a server; `None` when the backend is PostgreSQL and no test server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = dir.path().join("data");
     std::fs::create_dir_all(&data_dir).expect("data dir");
     let (database_url, pg) = fresh_database(backend, &data_dir).await?;
-    let config = Config {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        database_url: database_url.clone(),
-        data_dir: data_dir.clone(),
-        mode: Mode::Development,
-        jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
-        site_root: dir.path().join("site"),
-        public_url: "http://emsp.test".into(),
-        smtp_url: None,
-        mail_from: "EMSP <no-reply@emsp.test>".into(),
-        bench_routes: true,
-    };
+    let config = test_config(&database_url, &data_dir, true);
     let application = Application::build(config).await.expect("build application");
     let base = format!("http://{}", application.local_addr());
     let store = application.state().store.clone();
     tokio::spawn(application.run_until(std::future::pending()));
-    Some(TestApp { base, http: reqwest::Client::new(), store, database_url, data_dir, backend, pg, _dir: dir })
+    Some(TestApp { base, http: reqwest::Client::new(), store, data_dir, pg, _dir: dir })
 }
 
 /// Runs an async test body once per backend: `both_backends!(name)` for `async fn name(app: TestApp)`.
 /// The PostgreSQL variant runs whenever `EMSP_TEST_POSTGRES_URL` is set.
-#[macro_export]
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
                 #[tokio::test]
                 async fn sqlite() {
-                    let app = $crate::common::spawn_app($crate::common::Backend::Sqlite).await.expect("sqlite app");
+                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.expect("sqlite app");
                     super::$name(app).await;
                 }
                 #[tokio::test]
                 async fn postgres() {
-                    match $crate::common::spawn_app($crate::common::Backend::Postgres).await {
+                    match $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
                         Some(app) => super::$name(app).await,
                         None => eprintln!("EMSP_TEST_POSTGRES_URL not set: PostgreSQL variant skipped"),
                     }
@@ -188,7 +189,8 @@ pub mod fixtures {
 
     impl TestApp {
         pub async fn api_token(&self) -> String {
-            self.store.create_api_token(&super::random_name()).await.expect("api token")
+            let token = self.store.create_api_token(&super::random_name()).await.expect("api token");
+            app::secret::ExposeSecret::expose_secret(&token).to_owned()
         }
 
         /// The request is built at once, so the future borrows neither `bearer` nor `body`.
@@ -244,9 +246,9 @@ pub mod fixtures {
                 for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                     let path = entry.path();
                     if path.is_dir() {
-                        walk(&path, out)
+                        walk(&path, out);
                     } else {
-                        out.push(path)
+                        out.push(path);
                     }
                 }
             }

@@ -1,10 +1,9 @@
 //! The contract's REST endpoints over HTTP, on SQLite and PostgreSQL: the happy path and what a
 //! hostile client tries, each answered in the envelope with nothing changed.
-mod common;
 
+use crate::helpers::fixtures::{file_part, png, png_claiming, registration};
+use crate::helpers::TestApp;
 use app::domain::inputs::NewLocation;
-use common::fixtures::{file_part, png, png_claiming, registration};
-use common::TestApp;
 use reqwest::multipart::Form;
 use serde_json::{json, Value};
 
@@ -26,7 +25,7 @@ async fn location_of(app: &TestApp, owner_id: i64) -> i64 {
         country_code: "GR".into(),
         ..Default::default()
     };
-    app.store.create_location(owner_id, &location).await.expect("location")
+    app::services::locations::create_location(&app.store, owner_id, location).await.expect("location")
 }
 
 /// Status and parsed envelope; fails unless the body is the contract's envelope with that status.
@@ -126,7 +125,7 @@ async fn tokens_are_never_interchangeable(app: TestApp) {
     );
     let revoked = app.api_token().await;
     sqlx::query("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = $1")
-        .bind(app::auth::secret::digest(&revoked))
+        .bind(app::secret::digest(&revoked))
         .execute(app.store.pool())
         .await
         .expect("revoke");

@@ -1,7 +1,6 @@
 //! The portal's server side over HTTP: cross-site refusals, the shared sign-in throttle, sessions.
-mod common;
 
-use common::TestApp;
+use crate::helpers::TestApp;
 use serde_json::json;
 
 const PASSWORD: &str = "a strong password";

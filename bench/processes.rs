@@ -28,7 +28,7 @@ impl Service {
             .env("EMSP_DATA_DIR", data_dir)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", site_root)
-            .env("EMSP_JWT_SECRET", app::auth::secret::generate(""))
+            .env("EMSP_JWT_SECRET", app::secret::ExposeSecret::expose_secret(&app::secret::generate("")))
             .env("EMSP_BENCH_ROUTES", "true")
             // Both servers under test run without per-request logging (PostGraphile: --disable-query-log).
             .env("RUST_LOG", "warn");

@@ -1,8 +1,8 @@
 //! The foundation over HTTP and against the database itself, on SQLite and PostgreSQL.
-mod common;
 
+use crate::helpers::TestApp;
 use app::domain::codes::REFERENCE_TABLES;
-use common::TestApp;
+use app::secret::ExposeSecret;
 
 async fn migrations_apply_from_zero_and_again(app: TestApp) {
     // spawn_app migrated a brand-new database; a second run must find nothing left to do.
@@ -59,11 +59,12 @@ async fn the_database_itself_rejects_constraint_violations(app: TestApp) {
 
 async fn api_tokens_authenticate_until_revoked(app: TestApp) {
     let token = app.store.create_api_token("partner").await.expect("create");
-    assert!(app.store.verify_api_token(&token).await.expect("verify").is_some());
+    let token = token.expose_secret();
+    assert!(app.store.verify_api_token(token).await.expect("verify").is_some());
     assert!(app.store.verify_api_token("emsp_forged").await.expect("verify").is_none());
     assert!(matches!(app.store.create_api_token("partner").await, Err(app::store::StoreError::Conflict(_))));
     app.store.revoke_api_token("partner").await.expect("revoke");
-    assert!(app.store.verify_api_token(&token).await.expect("verify").is_none());
+    assert!(app.store.verify_api_token(token).await.expect("verify").is_none());
 }
 
 async fn probes_report_liveness_and_readiness(app: TestApp) {
@@ -94,6 +95,24 @@ async fn pages_render_on_the_server_with_security_headers(app: TestApp) {
 
     let api = app.get("/healthz").await;
     assert_eq!(api.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+}
+
+/// The two backends must apply the same changes: one file per migration, named alike.
+#[test]
+fn migrations_are_named_alike_on_both_backends() {
+    let names = |backend: &str| -> Vec<String> {
+        let dir = format!("{}/../migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let (sqlite, postgres) = (names("sqlite"), names("postgres"));
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
 }
 
 both_backends!(
