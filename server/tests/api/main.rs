@@ -10,5 +10,6 @@ mod cli;
 mod foundation;
 mod graphql;
 mod layers;
+mod outages;
 mod portal;
 mod rest;
