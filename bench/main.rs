@@ -383,18 +383,14 @@ async fn passthrough_matches(server: &Service, token: &str) -> anyhow::Result<()
 /// in this process on the same database.
 async fn statement_counts(data: &Dataset, site_root: &Path, data_dir: &Path) -> anyhow::Result<(u64, u64)> {
     std::fs::create_dir_all(data_dir)?;
-    let config = emsp::config::Config {
-        addr: "127.0.0.1:0".parse()?,
-        database_url: data.url.clone().into(),
-        data_dir: data_dir.to_owned(),
-        mode: emsp::cli::Mode::Development,
-        jwt_secret: app::secret::generate("").expose_secret().as_bytes().to_vec().into(),
-        site_root: site_root.to_owned(),
-        public_url: "http://127.0.0.1".into(),
-        smtp_url: None,
-        mail_from: "EMSP bench <bench@localhost>".into(),
-        bench_routes: false,
-    };
+    let dir = data_dir.to_str().context("data directory is not UTF-8")?;
+    let site = site_root.to_str().context("site root is not UTF-8")?;
+    let secret = app::secret::generate("");
+    let args = ["emsp", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", &data.url, "--site-root", site];
+    let cli = <emsp::cli::Cli as clap::Parser>::try_parse_from(
+        args.into_iter().chain(["--jwt-secret", secret.expose_secret()]),
+    )?;
+    let config = emsp::config::Config::for_serving(&cli.options)?;
     let server = emsp::Application::build(config).await?;
     let (addr, store) = (server.local_addr(), server.state().store.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

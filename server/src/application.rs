@@ -10,7 +10,6 @@ use app::store::Store;
 use app::uploads::UploadDir;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -29,7 +28,8 @@ pub struct Application {
 
 impl Application {
     /// Connects and migrates the database, then binds the address (port 0 picks a free one).
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        config.connections.max_connections = connection_capacity(config.connections.max_connections);
         let store = Store::connect(config.database_url.expose_secret()).await?;
         store.migrate().await?;
         let listener =
@@ -43,11 +43,14 @@ impl Application {
         let smtp_url = config.smtp_url.as_ref().map(ExposeSecret::expose_secret);
         let mailer = Mailer::new(smtp_url, &config.mail_from, config.data_dir.join("outbox"))?;
         app::auth::password::warm_up().await;
+        let uploads = UploadDir::new(&config.data_dir);
+        // What a crash left of uploads is repaired before the first request.
+        crate::jobs::sweep_uploads_once(&store, &uploads, config.upload_grace).await;
         let state = AppState {
             store,
             keys: Keys::new(config.jwt_secret.expose_secret()),
             mailer: Arc::new(mailer),
-            uploads: UploadDir::new(&config.data_dir),
+            uploads,
             graphql: crate::graphql::schemas(),
             config: Arc::new(config),
             leptos_options,
@@ -65,17 +68,31 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish and closes the pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        // Without TCP_NODELAY, a page streamed in chunks waited on the client's delayed ACK:
-        // every portal page took 40+ ms however fast it was rendered.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+        let (store, uploads) = (self.state.store.clone(), self.state.uploads.clone());
+        let sweeper = tokio::spawn(crate::jobs::sweep_uploads(store, uploads, self.state.config.upload_grace));
+        let limits = self.state.config.connections;
+        let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
+        sweeper.abort();
         self.state.store.close().await;
-        Ok(())
+        Ok(served?)
+    }
+}
+
+/// Raises the open-files limit as far as allowed and keeps `wanted` connections within it, with
+/// room for the database pool, uploads and logs.
+fn connection_capacity(wanted: usize) -> usize {
+    const RESERVED_FILES: u64 = 256;
+    match crate::serve::raise_open_files_limit() {
+        Ok(open_files) => {
+            let room = usize::try_from(open_files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+            let max_connections = wanted.min(room).max(1);
+            tracing::info!(open_files, max_connections, "connection capacity");
+            max_connections
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, max_connections = wanted, "cannot read or raise the open-files limit");
+            wanted
+        }
     }
 }
 
@@ -112,6 +129,7 @@ fn bench_routes(state: &AppState) -> Router<AppState> {
 
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
+    let body_read_timeout = state.config.body_read_timeout;
     let portal = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -126,7 +144,8 @@ fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(portal_context(&state), app::shell))
         .layer(axum::middleware::from_fn(crate::portal::same_origin_only))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), health::writes_need_the_database))
         .layer(crate::portal::session_layer(state.store.clone(), &state.config.public_url))
         .with_state(state);
-    middleware::apply(portal)
+    middleware::apply(portal, body_read_timeout)
 }

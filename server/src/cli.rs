@@ -40,6 +40,28 @@ pub struct Options {
     /// Sender of outgoing mail.
     #[arg(long, env = "EMSP_MAIL_FROM", default_value = "EMSP <no-reply@emsp.localhost>", global = true)]
     pub mail_from: String,
+    /// Seconds a stored file that no row names is kept before the sweep removes it: an upload is
+    /// written before its row commits, so younger files may still be on their way.
+    #[arg(long, env = "EMSP_UPLOAD_GRACE_SECS", default_value = "600", global = true)]
+    pub upload_grace_secs: u64,
+    /// Seconds a client has to send a request's headers, counted from when the server waits for
+    /// them (a new connection, or the end of the previous response).
+    #[arg(long, env = "EMSP_HEADER_READ_TIMEOUT_SECS", default_value = "10", global = true)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request's body may take to arrive whole, counted from its headers.
+    #[arg(long, env = "EMSP_BODY_READ_TIMEOUT_SECS", default_value = "60", global = true)]
+    pub body_read_timeout_secs: u64,
+    /// Seconds a connection may sit idle (no request in flight, no byte moving) before it is closed.
+    #[arg(long, env = "EMSP_KEEP_ALIVE_TIMEOUT_SECS", default_value = "5", global = true)]
+    pub keep_alive_timeout_secs: u64,
+    /// Connections served at once; further ones wait until one closes. Lowered at start to what
+    /// the open-files limit allows.
+    #[arg(long, env = "EMSP_MAX_CONNECTIONS", default_value = "10000", global = true)]
+    pub max_connections: usize,
+    /// Create a new, empty SQLite database even though the data directory shows an earlier
+    /// installation whose database file is missing (everything in the missing file is lost).
+    #[arg(long, env = "EMSP_CREATE_DATABASE", global = true)]
+    pub create_database: bool,
     /// Directory of the built portal assets (set by cargo-leptos).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
@@ -75,6 +97,20 @@ pub enum Command {
     User(UserCommand),
     /// Load a realistic demo set (48 locations in 10 cities) into an empty database.
     DemoData,
+    /// Check the uploaded files against the rows that name them.
+    #[command(subcommand)]
+    Storage(StorageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageCommand {
+    /// Print files without rows and rows without files; exit non-zero when there are any.
+    Check {
+        /// Also publish staged files whose rows committed and remove files no row names (older
+        /// than the upload grace period); rows without files are reported, never deleted.
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

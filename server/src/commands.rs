@@ -1,5 +1,5 @@
 //! What each `emsp` subcommand does.
-use crate::cli::{Cli, Command, Options, TokenCommand, UserCommand};
+use crate::cli::{Cli, Command, Options, StorageCommand, TokenCommand, UserCommand};
 use crate::config::{self, Config};
 use anyhow::Context;
 use app::secret::ExposeSecret;
@@ -16,22 +16,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(command) => token(&cli.options, command).await,
         Command::User(command) => user(&cli.options, command).await,
         Command::DemoData => demo_data(&cli.options).await,
+        Command::Storage(StorageCommand::Check { repair }) => storage_check(&cli.options, repair).await,
     }
 }
 
 /// Opens and migrates the configured database (creating the data directory for SQLite).
 async fn open_store(options: &Options) -> anyhow::Result<Store> {
+    config::check_installation(options)?;
     if options.database_url.is_none() {
         config::prepare_data_dir(&options.data_dir)?;
     }
     let store = Store::connect(config::database_url(options).expose_secret()).await?;
     store.migrate().await?;
+    config::mark_installed(options)?;
     Ok(store)
 }
 
 async fn serve(options: &Options) -> anyhow::Result<()> {
+    config::check_installation(options)?;
     let config = Config::for_serving(options)?;
     let app = crate::application::Application::build(config).await?;
+    config::mark_installed(options)?;
     tracing::info!(addr = %app.local_addr(), "serving the portal and the APIs");
     app.run_until(crate::shutdown::signal()).await
 }
@@ -87,5 +92,39 @@ async fn demo_data(options: &Options) -> anyhow::Result<()> {
     for (username, password) in summary.credentials {
         println!("  {username}\t{password}");
     }
+    Ok(())
+}
+
+async fn storage_check(options: &Options, repair: bool) -> anyhow::Result<()> {
+    use app::services::storage;
+    let store = open_store(options).await?;
+    let uploads = app::uploads::UploadDir::new(&options.data_dir);
+    if repair {
+        let grace = std::time::Duration::from_secs(options.upload_grace_secs);
+        let (_, repaired) = storage::sweep(&store, &uploads, grace).await?;
+        println!(
+            "published {}, removed {}, kept {} younger than {} s",
+            repaired.published.len(),
+            repaired.removed.len(),
+            repaired.kept_young,
+            options.upload_grace_secs
+        );
+    }
+    // After a repair: what is left.
+    let report = storage::check(&store, &uploads).await?;
+    println!("files without rows: {}", report.files_without_rows.len());
+    for file in &report.files_without_rows {
+        println!("  {}{}", file.name, if file.staged { " (staged)" } else { "" });
+    }
+    println!("rows without files: {}", report.rows_without_files.len());
+    for name in &report.rows_without_files {
+        println!("  {name}");
+    }
+    println!("staged files of committed rows: {}", report.unpublished.len());
+    for name in &report.unpublished {
+        println!("  {name}");
+    }
+    let problems = report.files_without_rows.len() + report.rows_without_files.len() + report.unpublished.len();
+    anyhow::ensure!(problems == 0, "storage check found {problems} problems");
     Ok(())
 }

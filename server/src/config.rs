@@ -4,6 +4,7 @@ use anyhow::{bail, Context};
 use app::secret::{ExposeSecret, SecretSlice, SecretString};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 const JWT_SECRET_MIN: usize = 32;
 const DEV_SECRET_FILE: &str = "jwt-secret";
@@ -23,6 +24,11 @@ pub struct Config {
     /// May carry a password (`smtps://user:password@host`).
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
+    /// How long a stored file no row names is kept before the sweep removes it.
+    pub upload_grace: Duration,
+    /// Header, idle and connection limits of the accept loop.
+    pub connections: crate::serve::Limits,
+    pub body_read_timeout: Duration,
     /// Serve the benchmark's passthrough route (off unless asked for).
     pub bench_routes: bool,
 }
@@ -33,6 +39,47 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     let probe = dir.join(".write-probe");
     std::fs::write(&probe, b"ok").with_context(|| format!("data directory {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Written into the data directory once its database exists: from then on a missing database
+/// file is a loss to report, not a first start.
+const INSTALLED_MARKER: &str = "emsp.installed";
+
+/// Refuses to start on a data directory that shows an earlier installation (the marker, or
+/// uploads) while its SQLite database file is missing: starting would silently create an empty
+/// database and every owner, location and token would be gone. (A development `jwt-secret` is no
+/// evidence: it is written before the database, also by a start that then failed.)
+pub fn check_installation(options: &Options) -> anyhow::Result<()> {
+    let url = database_url(options);
+    let Some(file) = app::store::sqlite_file(url.expose_secret()) else { return Ok(()) };
+    if options.create_database || file.exists() {
+        return Ok(());
+    }
+    let evidence: Vec<&str> =
+        [INSTALLED_MARKER, "uploads"].into_iter().filter(|name| options.data_dir.join(name).exists()).collect();
+    if evidence.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the database {} is missing, but {} holds an earlier installation ({}); restore the file, \
+         or start afresh on purpose with --create-database (EMSP_CREATE_DATABASE=1)",
+        file.display(),
+        options.data_dir.display(),
+        evidence.join(", ")
+    )
+}
+
+/// Notes in the data directory that its database exists (see `check_installation`).
+pub fn mark_installed(options: &Options) -> anyhow::Result<()> {
+    let url = database_url(options);
+    if app::store::sqlite_file(url.expose_secret()).is_some() {
+        let marker = options.data_dir.join(INSTALLED_MARKER);
+        if !marker.exists() {
+            std::fs::write(&marker, "The EMSP database of this directory exists; see `emsp --help`.\n")
+                .with_context(|| format!("cannot write {}", marker.display()))?;
+        }
+    }
     Ok(())
 }
 
@@ -55,6 +102,13 @@ impl Config {
             public_url: options.public_url.clone().unwrap_or_else(|| format!("http://{}", options.addr)),
             smtp_url: options.smtp_url.clone(),
             mail_from: options.mail_from.clone(),
+            upload_grace: Duration::from_secs(options.upload_grace_secs),
+            connections: crate::serve::Limits {
+                header_read_timeout: Duration::from_secs(options.header_read_timeout_secs),
+                keep_alive_timeout: Duration::from_secs(options.keep_alive_timeout_secs),
+                max_connections: options.max_connections,
+            },
+            body_read_timeout: Duration::from_secs(options.body_read_timeout_secs),
             #[cfg(feature = "bench")]
             bench_routes: options.bench_routes,
             #[cfg(not(feature = "bench"))]

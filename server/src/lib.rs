@@ -2,7 +2,7 @@
 //!
 //! Imports run downward only (`tests/api/layers.rs` checks it), from the top of this list:
 //! `commands` → `application` → `portal`, `bench_routes` → `rest`, `health` → `state` →
-//! `graphql` → `auth`, `multipart` → `config`, `cli`, `middleware`, `shutdown`, `telemetry`.
+//! `graphql` → `auth`, `multipart` → `config`, `cli`, `jobs`, `middleware`, `serve`, `shutdown`, `telemetry`.
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,10 +14,12 @@ mod auth;
 mod bench_routes;
 pub mod graphql;
 mod health;
+mod jobs;
 mod middleware;
 mod multipart;
 mod portal;
 pub mod rest;
+pub mod serve;
 mod shutdown;
 mod state;
 

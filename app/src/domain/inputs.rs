@@ -99,7 +99,11 @@ fn known(list: &[Code], value: &str) -> Result<(), String> {
     }
 }
 
+/// Known codes, at most as many as the list has.
 fn all_known(list: &[Code], values: &[String]) -> Result<(), String> {
+    if values.len() > list.len() {
+        return Err(format!("at most {} codes", list.len()));
+    }
     values.iter().try_for_each(|v| known(list, v))
 }
 

@@ -22,6 +22,28 @@ pub const TEXT_MAX: usize = 200;
 pub const EMAIL_MAX: usize = 254;
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 128;
+/// Sign-in fields are checked against the stored account, not against the registration rules
+/// (older accounts may predate them), but never beyond these lengths.
+pub const SIGN_IN_USERNAME_MAX: usize = 256;
+pub const SIGN_IN_PASSWORD_MAX: usize = 1024;
+/// The longest secret a client may present (invitation tokens are 47 characters).
+pub const SECRET_MAX: usize = 128;
+
+/// The sign-in form and the contract's login body: both fields present and within bounds.
+pub fn sign_in(username: &str, password: &str) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if username.is_empty() || username.len() > SIGN_IN_USERNAME_MAX {
+        errors.push(FieldError::new("username", format!("is required and at most {SIGN_IN_USERNAME_MAX} characters")));
+    }
+    if password.is_empty() || password.len() > SIGN_IN_PASSWORD_MAX {
+        errors.push(FieldError::new("password", format!("is required and at most {SIGN_IN_PASSWORD_MAX} characters")));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
 
 /// Usernames are lowercase so that "Solarius" and "solarius" cannot be two accounts.
 pub fn username(value: &str) -> Result<(), String> {

@@ -8,6 +8,17 @@ use crate::error::ServiceError;
 use crate::store::Store;
 use crate::uploads::UploadDir;
 
+/// The longest key a client may name an object by (an EVSE uid, a photo's URL).
+pub const KEY_MAX: usize = 300;
+
+/// A key (uid, URL) within `KEY_MAX`, or an error naming the field.
+fn key<'a>(field: &str, value: &'a str) -> Result<&'a str, ServiceError> {
+    if value.len() > KEY_MAX {
+        return Err(ServiceError::invalid(field, format!("must be at most {KEY_MAX} characters")));
+    }
+    Ok(value)
+}
+
 fn checked<T: Rules>(input: T) -> Result<Valid<T>, ServiceError> {
     input.validated().map_err(ServiceError::Invalid)
 }
@@ -52,16 +63,18 @@ pub async fn create_evse(
 
 /// Replaces every field of one of `owner`'s EVSEs; returns its location id.
 pub async fn update_evse(store: &Store, owner: i64, uid: &str, evse: NewEvse) -> Result<i64, ServiceError> {
+    let uid = key("uid", uid)?;
     Ok(store.update_evse(owner, uid, &checked(evse)?).await?)
 }
 
 /// Sets the status of one of `owner`'s EVSEs and of its connectors.
 pub async fn set_evse_status(store: &Store, owner: i64, uid: &str, status: &str) -> Result<(), ServiceError> {
+    let uid = key("uid", uid)?;
     Ok(store.set_evse_status(owner, uid, &checked(NewStatus(status.to_owned()))?).await?)
 }
 
 pub async fn delete_evse(store: &Store, owner: i64, uid: &str) -> Result<(), ServiceError> {
-    Ok(store.delete_evse(owner, uid).await?)
+    Ok(store.delete_evse(owner, key("uid", uid)?).await?)
 }
 
 /// Adds a connector to one of `owner`'s EVSEs; returns its id.
@@ -71,7 +84,7 @@ pub async fn create_connector(
     evse_uid: &str,
     connector: NewConnector,
 ) -> Result<i64, ServiceError> {
-    Ok(store.create_connector(owner, evse_uid, &checked(connector)?).await?)
+    Ok(store.create_connector(owner, key("evse_uid", evse_uid)?, &checked(connector)?).await?)
 }
 
 /// Replaces every field of one of `owner`'s connectors; returns its EVSE's uid.
@@ -95,6 +108,7 @@ pub async fn delete_location_photo(
     owner: i64,
     url: &str,
 ) -> Result<(), ServiceError> {
+    let url = key("url", url)?;
     let file = url.strip_prefix(crate::uploads::PUBLIC_PREFIX).unwrap_or(url);
     let file = store.delete_location_photo(owner, file).await?;
     uploads.remove_files(vec![file]).await;

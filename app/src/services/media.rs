@@ -1,4 +1,6 @@
-//! Storing a CPO's logo and its locations' photos: all files and rows of a request, or none.
+//! Storing a CPO's logo and its locations' photos: all files and rows of a request, or none, and
+//! nothing orphaned by a crash at any point (files are staged, the rows committed, then the files
+//! published; see `uploads`).
 use crate::error::ServiceError;
 use crate::store::{PhotoRefusal, Store};
 use crate::uploads::{self, ProcessedImage, StoredImage, UploadDir, UploadError};
@@ -6,23 +8,39 @@ use std::future::Future;
 
 pub const MAX_PHOTOS_PER_LOCATION: i64 = 5;
 
-/// Checks and re-encodes every file off the async runtime; the first bad file refuses the request.
-async fn process_all(field: &'static str, files: Vec<Vec<u8>>) -> Result<Vec<ProcessedImage>, ServiceError> {
-    let processed = tokio::task::spawn_blocking(move || {
-        files.iter().map(|bytes| uploads::process(field, bytes)).collect::<Result<Vec<_>, UploadError>>()
-    })
-    .await
-    .map_err(ServiceError::internal)?;
-    Ok(processed?)
+/// Decoded pixels in memory at once, over all requests: 8 concurrent uploads of the largest
+/// images (40 MP) take their turns instead of adding 8 × 320 MiB (README, "Images").
+pub const DECODE_BUDGET_MIB: u32 = 192;
+
+fn decode_budget() -> &'static tokio::sync::Semaphore {
+    static BUDGET: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    BUDGET.get_or_init(|| tokio::sync::Semaphore::new(DECODE_BUDGET_MIB as usize))
 }
 
-async fn save_all(dir: &UploadDir, folder: &str, images: &[ProcessedImage]) -> Result<Vec<StoredImage>, ServiceError> {
+/// Checks and re-encodes every file off the async runtime, each once its share of the decoding
+/// budget is free; the first bad file refuses the request.
+async fn process_all(field: &'static str, files: Vec<Vec<u8>>) -> Result<Vec<ProcessedImage>, ServiceError> {
+    let mut processed = Vec::with_capacity(files.len());
+    for bytes in files {
+        let mib = uploads::decoding_cost(&bytes).map_or(1, |cost| cost.div_ceil(1024 * 1024));
+        let share = u32::try_from(mib).unwrap_or(u32::MAX).clamp(1, DECODE_BUDGET_MIB);
+        let _permit = decode_budget().acquire_many(share).await.map_err(ServiceError::internal)?;
+        let image = tokio::task::spawn_blocking(move || uploads::process(field, &bytes))
+            .await
+            .map_err(ServiceError::internal)?;
+        processed.push(image?);
+    }
+    Ok(processed)
+}
+
+/// Stages every image (step one of an upload); on any error none of them remains.
+async fn stage_all(dir: &UploadDir, folder: &str, images: &[ProcessedImage]) -> Result<Vec<StoredImage>, ServiceError> {
     let mut stored = Vec::with_capacity(images.len());
     for image in images {
-        match dir.save(folder, image).await {
-            Ok(saved) => stored.push(saved),
+        match dir.stage(folder, image).await {
+            Ok(staged) => stored.push(staged),
             Err(e) => {
-                dir.remove(&stored).await;
+                dir.discard(&stored).await;
                 return Err(UploadError::Io(e).into());
             }
         }
@@ -48,17 +66,18 @@ pub async fn replace_logo(
     let images = process_all("cpo_logo", vec![file]).await?;
     let (store, dir) = (store.clone(), dir.clone());
     detached(async move {
-        let stored = save_all(&dir, "logos", &images).await?;
+        let stored = stage_all(&dir, "logos", &images).await?;
         let Some(logo) = stored.first().cloned() else {
             return Err(ServiceError::internal("no logo stored"));
         };
         match store.set_logo(owner_id, &logo.file).await {
             Ok(previous) => {
+                dir.publish(&stored).await.map_err(UploadError::Io)?;
                 dir.remove_files(previous.into_iter().collect()).await;
                 Ok(logo.url())
             }
             Err(e) => {
-                dir.remove(&stored).await;
+                dir.discard(&stored).await;
                 Err(e.into())
             }
         }
@@ -94,11 +113,14 @@ pub async fn add_location_photos(
     let images = process_all("location_photos", files).await?;
     let (store, dir) = (store.clone(), dir.clone());
     detached(async move {
-        let stored = save_all(&dir, "photos", &images).await?;
+        let stored = stage_all(&dir, "photos", &images).await?;
         match store.add_location_photos(owner_id, location_id, &stored, MAX_PHOTOS_PER_LOCATION).await {
-            Ok(()) => Ok(stored.iter().map(StoredImage::url).collect()),
+            Ok(()) => {
+                dir.publish(&stored).await.map_err(UploadError::Io)?;
+                Ok(stored.iter().map(StoredImage::url).collect())
+            }
             Err(refusal) => {
-                dir.remove(&stored).await;
+                dir.discard(&stored).await;
                 Err(match refusal {
                     PhotoRefusal::UnknownLocation => {
                         ServiceError::NotFound(format!("location {location_id} not found"))

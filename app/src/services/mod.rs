@@ -4,3 +4,4 @@ pub mod demo;
 pub mod locations;
 pub mod media;
 pub mod registration;
+pub mod storage;

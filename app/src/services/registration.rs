@@ -43,6 +43,9 @@ pub async fn register_with_password(store: &Store, reg: Registration, new_passwo
 
 /// Sets the password of the user invited with `token`; the link works once, before it expires.
 pub async fn accept_invitation(store: &Store, token: &str, new_password: &str) -> Result<String, ServiceError> {
+    if token.len() > validation::SECRET_MAX {
+        return Err(ServiceError::invalid("token", "this link has expired or was already used"));
+    }
     validation::password(new_password).map_err(|m| ServiceError::invalid("password", m))?;
     let hash = password::hash(new_password.to_owned()).await.map_err(ServiceError::internal)?;
     store.accept_invitation(&secret::digest(token), &hash).await.map_err(|e| match e {

@@ -3,6 +3,7 @@
 
 mod details;
 mod error;
+mod files;
 mod locations;
 mod name_index;
 mod owners;
@@ -39,12 +40,39 @@ pub enum Backend {
     Postgres,
 }
 
+/// The SQLite file the pool opened, by path and identity: deleting or replacing it under a
+/// running server must not go unnoticed (writes would go to an unlinked file, or a new one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SqliteFile {
+    path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+impl SqliteFile {
+    fn identity_of(path: &Path) -> Option<(u64, u64)> {
+        let metadata = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some((metadata.dev(), metadata.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            metadata.is_file().then_some((0, 0))
+        }
+    }
+
+    /// True unless the file at the path is still the one that was opened.
+    fn lost(&self) -> bool {
+        Self::identity_of(&self.path) != self.identity || self.identity.is_none()
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// The SQLite file, so readiness can notice it was deleted under a running server.
-    sqlite_file: Option<PathBuf>,
+    sqlite_file: Option<SqliteFile>,
     /// Statements run by the read queries: lets tests prove nested data is loaded in batches.
     statements: Arc<AtomicU64>,
 }
@@ -83,7 +111,8 @@ impl Store {
             // WAL is a property of the file: set once, readers no longer block the writer.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self { pool, backend, sqlite_file: sqlite_file_of(url), statements: Arc::default() })
+        let sqlite_file = sqlite_file(url).map(|path| SqliteFile { identity: SqliteFile::identity_of(&path), path });
+        Ok(Self { pool, backend, sqlite_file, statements: Arc::default() })
     }
 
     /// Applies the migrations of this backend that are not applied yet.
@@ -112,15 +141,23 @@ impl Store {
         self.statements.load(Ordering::Relaxed)
     }
 
-    /// True when the database answers a query (and, for SQLite, its file still exists).
+    /// True when the SQLite file the pool opened was deleted or replaced: what is written now
+    /// would be lost. Always false on PostgreSQL. Cheap (one `stat`): checked before writes.
+    pub fn database_file_lost(&self) -> bool {
+        self.sqlite_file.as_ref().is_some_and(SqliteFile::lost)
+    }
+
+    /// True when the database answers a real read of a table within 2 s (and, for SQLite, its
+    /// file is still the one opened). The file is never opened here: closing any descriptor of
+    /// a SQLite file drops the process's POSIX locks on it, and another process could then
+    /// checkpoint and delete the WAL our connections still write to. Whether it can be read is
+    /// what the query through SQLite's own descriptors finds out.
     pub async fn is_ready(&self) -> bool {
-        if let Some(file) = &self.sqlite_file {
-            if !file.exists() {
-                return false;
-            }
+        if self.database_file_lost() {
+            return false;
         }
-        let ping = sqlx::query("SELECT 1").execute(&self.pool);
-        matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(_)))
+        let read = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM capabilities").fetch_one(&self.pool);
+        matches!(tokio::time::timeout(Duration::from_secs(2), read).await, Ok(Ok(count)) if count > 0)
     }
 
     pub async fn close(&self) {
@@ -138,7 +175,8 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
     }
 }
 
-fn sqlite_file_of(url: &str) -> Option<PathBuf> {
+/// The file of a `sqlite:` URL; `None` for other databases and in-memory SQLite.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
@@ -159,9 +197,9 @@ mod tests {
 
     #[test]
     fn sqlite_file_is_found_in_urls() {
-        assert_eq!(sqlite_file_of("sqlite:///tmp/x/emsp.db?mode=rwc"), Some(PathBuf::from("/tmp/x/emsp.db")));
-        assert_eq!(sqlite_file_of("sqlite::memory:"), None);
-        assert_eq!(sqlite_file_of("postgres://localhost/db"), None);
+        assert_eq!(sqlite_file("sqlite:///tmp/x/emsp.db?mode=rwc"), Some(PathBuf::from("/tmp/x/emsp.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://localhost/db"), None);
     }
 
     #[test]

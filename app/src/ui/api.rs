@@ -161,6 +161,9 @@ mod registration_form {
 #[server(prefix = "/_sf", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), ServerFnError> {
     use crate::auth::service::{check_credentials, AuthError};
+    if crate::domain::validation::sign_in(username.trim(), &password).is_err() {
+        return Err(ServerFnError::new("Wrong username or password."));
+    }
     let store = server::store()?;
     let ip = server::client_ip().await;
     match check_credentials(&store, username.trim(), &password, ip).await {

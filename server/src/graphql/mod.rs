@@ -1,6 +1,7 @@
 //! GraphQL over HTTP at `/graphql` (POST, and GET for queries), with an explorer at `/graphiql`
 //! that needs no CDN. Guarded by depth, complexity and body-size limits and a time limit.
 mod errors;
+mod guard;
 mod loaders;
 mod mutation;
 mod prefetch;
@@ -163,6 +164,10 @@ async fn serve(
         Ok(caller) => caller,
         Err(rejection) => return refused(rejection),
     };
+    // Before async-graphql validates it: validation's cost grows with what fragments expand to.
+    if let Err(refusal) = guard::check(&request.query) {
+        return http_error_with_code(StatusCode::BAD_REQUEST, &refusal.0, Some("BAD_USER_INPUT"));
+    }
     let request = prepare(&state, caller, request);
     if read_only {
         run(state.schemas.read.execute(request)).await

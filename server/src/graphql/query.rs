@@ -23,8 +23,18 @@ fn page(limit: Option<i32>, offset: Option<i32>) -> Result<(i64, i64)> {
     Ok((i64::from(limit), i64::from(offset)))
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
+/// The documented maximum length of each string argument (README, "Input limits").
+pub const NAME_MAX: usize = 200;
+const COUNTRY_CODE_MAX: usize = 3;
+const TIME_MAX: usize = 64;
+const KEYWORD_MAX: usize = 32;
+
+/// A non-empty string argument within its maximum, or an error naming the argument.
+fn bounded(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(bad_input(field, format!("must be at most {max} characters"))),
+        other => Ok(other.filter(|v| !v.is_empty())),
+    }
 }
 
 pub struct QueryRoot;
@@ -44,6 +54,9 @@ impl QueryRoot {
         offset: Option<i32>,
     ) -> Result<Vec<Evse>> {
         let (limit, offset) = page(limit, offset)?;
+        let location_name = bounded("location_name", location_name, NAME_MAX)?;
+        let order_by = bounded("order_by", Some(order_by), KEYWORD_MAX)?.unwrap_or_default();
+        let order = bounded("order", Some(order), KEYWORD_MAX)?.unwrap_or_default();
         if !EVSE_ORDERS.iter().any(|(key, _)| *key == order_by) {
             let allowed: Vec<&str> = EVSE_ORDERS.iter().map(|(key, _)| *key).collect();
             return Err(bad_input("order_by", format!("must be one of {}", allowed.join(", "))));
@@ -53,13 +66,10 @@ impl QueryRoot {
             "DESC" => true,
             _ => return Err(bad_input("order", "must be ASC or DESC")),
         };
-        if location_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
-            return Err(bad_input("location_name", "must be at most 200 characters"));
-        }
         let store = ctx.data_unchecked::<Store>();
         let viewer = ctx.data_unchecked::<Caller>().viewer();
         let rows = store
-            .evse_page(viewer, non_empty(location_name).as_deref(), &order_by, descending, limit, offset)
+            .evse_page(viewer, location_name.as_deref(), &order_by, descending, limit, offset)
             .await
             .map_err(ServiceErrorWrapper::from)?;
         prefetch::evses(ctx, ctx.look_ahead(), &rows).await?;
@@ -80,16 +90,16 @@ impl QueryRoot {
         modified_since: Option<String>,
     ) -> Result<Vec<Location>> {
         let (limit, offset) = page(limit, offset)?;
-        let modified_since_ms = match modified_since {
+        let modified_since_ms = match bounded("modified_since", modified_since, TIME_MAX)? {
             Some(text) => {
                 Some(parse_rfc3339(&text).ok_or_else(|| bad_input("modified_since", "must be an RFC 3339 time"))?)
             }
             None => None,
         };
         let filter = LocationFilter {
-            name: non_empty(name),
-            city: non_empty(city),
-            country_code: non_empty(country_code),
+            name: bounded("name", name, NAME_MAX)?,
+            city: bounded("city", city, NAME_MAX)?,
+            country_code: bounded("country_code", country_code, COUNTRY_CODE_MAX)?,
             modified_since_ms,
             ..LocationFilter::default()
         };

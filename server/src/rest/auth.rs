@@ -33,12 +33,8 @@ pub async fn login(
     _client: ApiClient,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
-    if body.username.is_empty() || body.username.len() > 256 {
-        return Err(ApiError::bad_request("username", "is required and at most 256 characters"));
-    }
-    if body.password.is_empty() || body.password.len() > 1024 {
-        return Err(ApiError::bad_request("password", "is required and at most 1024 characters"));
-    }
+    app::domain::validation::sign_in(&body.username, &body.password)
+        .map_err(|fields| ApiError(app::error::ServiceError::Invalid(fields)))?;
     let pair = service::login(&state.store, &state.keys, &body.username, &body.password, peer.ip()).await?;
     Ok(success(pair, "SUCCESS"))
 }

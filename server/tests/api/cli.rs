@@ -160,3 +160,26 @@ fn bad_start_up_input_is_one_clear_line() {
     let addr = taken.local_addr().expect("addr").to_string();
     assert_clean_failure(&emsp(dir.path(), &["serve", "--addr", &addr, "--data-dir", data]), "cannot listen");
 }
+
+/// A data directory that was used before but lost its database file is refused, with the path
+/// and the way to start afresh on purpose; a fresh directory needs nothing.
+#[test]
+fn a_missing_database_of_an_earlier_installation_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(emsp(dir.path(), &["migrate"]).status.success(), "a fresh directory starts with no set-up");
+    std::fs::remove_file(dir.path().join("emsp.db")).expect("remove the database");
+    let refused = emsp(dir.path(), &["migrate"]);
+    assert_clean_failure(&refused, "--create-database");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("emsp.db"), "the message names the file");
+    let serve = emsp(dir.path(), &["serve", "--addr", "127.0.0.1:0"]);
+    assert_clean_failure(&serve, "is missing");
+    assert!(emsp(dir.path(), &["migrate", "--create-database"]).status.success());
+}
+
+/// A database file that is not a database stops the start with one line, not a panic.
+#[test]
+fn an_unreadable_database_stops_the_start_with_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("emsp.db"), "this is not a database ".repeat(200)).expect("garbage");
+    assert_clean_failure(&emsp(dir.path(), &["serve", "--addr", "127.0.0.1:0"]), "database");
+}

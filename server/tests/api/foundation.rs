@@ -75,6 +75,48 @@ async fn probes_report_liveness_and_readiness(app: TestApp) {
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
+/// Once the database is gone (the SQLite file deleted, the PostgreSQL database dropped), readiness
+/// fails and writes are refused with 503 rather than acknowledged into nothing.
+async fn writes_are_refused_once_the_database_is_gone(app: TestApp) {
+    let token = app.api_token().await;
+    app.destroy_database().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    let login = serde_json::json!({ "username": "nobody", "password": "a strong password" });
+    let response = app.post_json("/ocpi/cpo/api/auth/v1/login", &token, &login).await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.expect("envelope");
+    assert_eq!(body["status"], 503, "{body}");
+    let mutation = serde_json::json!({ "query": "mutation { deleteLocation(id: 1) }" });
+    let response = app.post_json("/graphql", &token, &mutation).await;
+    assert_eq!(response.status(), 503);
+    assert!(std::time::Instant::now() < deadline);
+}
+
+/// A real read of a table, not `SELECT 1`: a database that answers but lost its schema is not ready.
+async fn readiness_reads_a_table(app: TestApp) {
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    sqlx::query("ALTER TABLE capabilities RENAME TO capabilities_gone")
+        .execute(app.store.pool())
+        .await
+        .expect("rename");
+    assert_eq!(app.get("/readyz").await.status(), 503);
+}
+
+/// SQLite only: a file put in place of the one the server opened is not the database it wrote to.
+#[tokio::test]
+async fn a_replaced_sqlite_file_is_noticed() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+    let token = app.api_token().await;
+    let file = app.data_dir.join("emsp.db");
+    std::fs::rename(&file, app.data_dir.join("emsp.db.moved")).expect("move the database away");
+    std::fs::write(&file, b"").expect("an empty file in its place");
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    let login = serde_json::json!({ "username": "nobody", "password": "a strong password" });
+    assert_eq!(app.post_json("/ocpi/cpo/api/auth/v1/login", &token, &login).await.status(), 503);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
 async fn pages_render_on_the_server_with_security_headers(app: TestApp) {
     let response = app.http.get(app.url("/")).header("x-request-id", "trace-me-42").send().await.expect("home");
     assert_eq!(response.status(), 200);
@@ -121,5 +163,7 @@ both_backends!(
     the_database_itself_rejects_constraint_violations,
     api_tokens_authenticate_until_revoked,
     probes_report_liveness_and_readiness,
+    writes_are_refused_once_the_database_is_gone,
+    readiness_reads_a_table,
     pages_render_on_the_server_with_security_headers,
 );

@@ -1,7 +1,6 @@
 //! Test harness: a real `emsp` server on port 0 against a fresh database — a new SQLite file, or
 //! a new PostgreSQL database when `EMSP_TEST_POSTGRES_URL` is set — spoken to over HTTP.
 
-use emsp::cli::Mode;
 use emsp::config::Config;
 use emsp::Application;
 use std::path::PathBuf;
@@ -48,7 +47,7 @@ pub fn postgres_admin_url() -> Option<String> {
 }
 
 /// A database created for one test and dropped when the test ends.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -106,7 +105,7 @@ pub fn random_name() -> String {
 }
 
 /// A fresh database URL for `backend` (None: PostgreSQL not configured) plus its guard.
-async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<(String, Option<PgDatabase>)> {
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<(String, Option<PgDatabase>)> {
     match backend {
         Backend::Sqlite => Some((app::store::sqlite_url_for(dir), None)),
         Backend::Postgres => {
@@ -117,29 +116,32 @@ async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<(Stri
     }
 }
 
-/// A configuration for a server on port 0 with a fixed signing secret.
+/// A configuration for a server on port 0 with a fixed signing secret: the command line's own
+/// defaults, as `emsp serve` would resolve them.
 pub fn test_config(database_url: &str, data_dir: &std::path::Path, bench_routes: bool) -> Config {
-    Config {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        database_url: database_url.to_owned().into(),
-        data_dir: data_dir.to_owned(),
-        mode: Mode::Development,
-        jwt_secret: b"test-secret-test-secret-test-secret!".to_vec().into(),
-        site_root: data_dir.join("site"),
-        public_url: "http://emsp.test".into(),
-        smtp_url: None,
-        mail_from: "EMSP <no-reply@emsp.test>".into(),
-        bench_routes,
+    let data = data_dir.to_str().expect("utf-8 path");
+    let mut args = vec!["emsp", "--addr", "127.0.0.1:0", "--data-dir", data, "--database-url", database_url];
+    args.extend(["--jwt-secret", "test-secret-test-secret-test-secret!", "--public-url", "http://emsp.test"]);
+    if bench_routes {
+        args.push("--bench-routes");
     }
+    let cli = <emsp::cli::Cli as clap::Parser>::try_parse_from(args).expect("test options");
+    Config::for_serving(&cli.options).expect("test configuration")
 }
 
 /// Starts a server; `None` when the backend is PostgreSQL and no test server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server whose configuration `adjust` changed first (limits, timeouts).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = dir.path().join("data");
     std::fs::create_dir_all(&data_dir).expect("data dir");
     let (database_url, pg) = fresh_database(backend, &data_dir).await?;
-    let config = test_config(&database_url, &data_dir, true);
+    let mut config = test_config(&database_url, &data_dir, true);
+    adjust(&mut config);
     let application = Application::build(config).await.expect("build application");
     let base = format!("http://{}", application.local_addr());
     let store = application.state().store.clone();

@@ -7,6 +7,8 @@
 mod helpers;
 
 mod cli;
+mod connections;
+mod crash;
 mod foundation;
 mod graphql;
 mod layers;

@@ -1,12 +1,10 @@
 //! Uploaded images: recognised by their bytes (never by the declared type), bounded in size and
-//! pixel count, decoded and re-encoded (dropping EXIF and any smuggled payload), thumbnailed, and
-//! stored under random names with temp-file + fsync + rename so no half-written file is ever visible.
+//! pixel count, decoded and re-encoded (dropping EXIF and any smuggled payload), thumbnailed.
 use crate::error::ServiceError;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_PIXELS: u64 = 40_000_000;
@@ -87,6 +85,16 @@ pub struct ProcessedImage {
 
 /// Checks and re-encodes one uploaded file (CPU-bound: call it off the async runtime).
 /// `field` names the form field in errors.
+/// The memory decoding and re-encoding `bytes` may take at the most, from the header alone:
+/// 4 bytes per pixel, and as much again for a re-encoding copy. `None` for what `process` refuses
+/// before decoding anyway.
+pub fn decoding_cost(bytes: &[u8]) -> Option<u64> {
+    let kind = ImageKind::sniff(bytes)?;
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), kind.format()).into_dimensions().ok()?;
+    let pixels = u64::from(width) * u64::from(height);
+    (pixels <= MAX_PIXELS).then_some(pixels * 8)
+}
+
 pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, UploadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(UploadError::TooLarge { field: field.to_owned() });
@@ -117,116 +125,20 @@ fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, UploadError>
     let mut out = Vec::new();
     let result = match kind {
         ImageKind::Png => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
-        ImageKind::Jpeg => {
-            DynamicImage::ImageRgb8(image.to_rgb8()).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85))
-        }
-        ImageKind::Webp => {
-            DynamicImage::ImageRgba8(image.to_rgba8()).write_with_encoder(WebPEncoder::new_lossless(&mut out))
-        }
+        // A copy in the encoder's pixel format only when the decoded one differs (it doubles memory).
+        ImageKind::Jpeg => match image {
+            DynamicImage::ImageRgb8(_) => image.write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85)),
+            other => {
+                DynamicImage::ImageRgb8(other.to_rgb8()).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85))
+            }
+        },
+        ImageKind::Webp => match image {
+            DynamicImage::ImageRgba8(_) => image.write_with_encoder(WebPEncoder::new_lossless(&mut out)),
+            other => DynamicImage::ImageRgba8(other.to_rgba8()).write_with_encoder(WebPEncoder::new_lossless(&mut out)),
+        },
     };
     result.map_err(UploadError::Encode)?;
     Ok(out)
-}
-
-/// Where uploads live: `<data dir>/uploads/<folder>/<random>.<ext>`, served at `/uploads/...`.
-#[derive(Debug, Clone)]
-pub struct UploadDir {
-    root: PathBuf,
-}
-
-/// The names of a stored image and its thumbnail, relative to the upload root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredImage {
-    pub file: String,
-    pub thumbnail: String,
-}
-
-impl StoredImage {
-    pub fn url(&self) -> String {
-        public_url(&self.file)
-    }
-}
-
-/// Where stored files are served: `/uploads/<file as rows hold it>`.
-pub const PUBLIC_PREFIX: &str = "/uploads/";
-
-pub fn public_url(relative: &str) -> String {
-    format!("{PUBLIC_PREFIX}{relative}")
-}
-
-/// The thumbnail's name for an image stored as `file`.
-pub fn thumbnail_name(file: &str) -> String {
-    match file.rsplit_once('.') {
-        Some((stem, ext)) => format!("{stem}.thumb.{ext}"),
-        None => format!("{file}.thumb"),
-    }
-}
-
-impl UploadDir {
-    pub fn new(data_dir: &Path) -> Self {
-        Self { root: data_dir.join("uploads") }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// Writes both files durably under random names in `folder`; on any error nothing remains.
-    pub async fn save(&self, folder: &str, image: &ProcessedImage) -> std::io::Result<StoredImage> {
-        let dir = self.root.join(folder);
-        tokio::fs::create_dir_all(&dir).await?;
-        let file = format!("{folder}/{}.{}", uuid::Uuid::new_v4().simple(), image.kind.extension());
-        let stored = StoredImage { thumbnail: thumbnail_name(&file), file };
-        let written = async {
-            write_durably(&self.root.join(&stored.file), &image.full).await?;
-            write_durably(&self.root.join(&stored.thumbnail), &image.thumbnail).await?;
-            sync_dir(&dir).await
-        }
-        .await;
-        if let Err(e) = written {
-            self.remove(std::slice::from_ref(&stored)).await;
-            return Err(e);
-        }
-        Ok(stored)
-    }
-
-    /// Removes stored images (best effort: a missing file is not an error).
-    pub async fn remove(&self, images: &[StoredImage]) {
-        for image in images {
-            for name in [&image.file, &image.thumbnail] {
-                let _ = tokio::fs::remove_file(self.root.join(name)).await;
-            }
-        }
-    }
-
-    /// Removes the images stored as `files` (names as rows hold them) with their thumbnails:
-    /// what a delete does once its transaction committed.
-    pub async fn remove_files(&self, files: Vec<String>) {
-        let images: Vec<StoredImage> =
-            files.into_iter().map(|file| StoredImage { thumbnail: thumbnail_name(&file), file }).collect();
-        self.remove(&images).await;
-    }
-}
-
-async fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let temp = path.with_extension("partial");
-    let result = async {
-        let mut file = tokio::fs::File::create(&temp).await?;
-        file.write_all(bytes).await?;
-        file.sync_all().await?;
-        tokio::fs::rename(&temp, path).await
-    }
-    .await;
-    if result.is_err() {
-        let _ = tokio::fs::remove_file(&temp).await;
-    }
-    result
-}
-
-async fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    // Makes the renames durable, not only the file contents.
-    tokio::fs::File::open(dir).await?.sync_all().await
 }
 
 #[cfg(test)]
@@ -263,10 +175,5 @@ mod tests {
         assert!(matches!(process("f", &bomb), Err(UploadError::Invalid { .. })));
         assert!(matches!(process("f", b"just text"), Err(UploadError::Unsupported { .. })));
         assert!(matches!(process("f", &vec![0u8; MAX_FILE_BYTES + 1]), Err(UploadError::TooLarge { .. })));
-    }
-
-    #[test]
-    fn thumbnails_are_named_after_their_image() {
-        assert_eq!(thumbnail_name("photos/ab12.jpg"), "photos/ab12.thumb.jpg");
     }
 }
