@@ -11,8 +11,8 @@ function init(args)
 end
 
 function response(status, headers, body)
-  local ok = status == 200 and string.find(body, expect, 1, true) ~= nil
-    and string.find(body, '"errors"', 1, true) == nil
+  local ok = status == expect_status and string.find(body, expect, 1, true) ~= nil
+    and (status ~= 200 or string.find(body, '"errors"', 1, true) == nil)
   if not ok then
     failures = failures + 1
     if first_failure == nil then

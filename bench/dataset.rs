@@ -492,3 +492,48 @@ async fn fill(store: &Store, scale: usize) -> anyhow::Result<(usize, usize)> {
     conn.execute("ANALYZE").await?;
     Ok((evse_count, connector_count))
 }
+
+impl Dataset {
+    /// A CPO owner of its own with `count` locations of its own, and the access token of its user
+    /// from the server at `base_url` (for the upload scenario).
+    pub async fn uploading_owner(&self, base_url: &str, count: usize) -> anyhow::Result<(String, Vec<i64>)> {
+        use app::domain::inputs::{NewLocation, Registration, Rules};
+        let store = Store::connect(&self.url).await?;
+        let registration = Registration {
+            username: "bench-uploader".into(),
+            cpo_owner_name: "Bench Uploads".into(),
+            contact_name: "Bench".into(),
+            contact_number: "+31 20 555 0199".into(),
+            contact_email: "uploads@bench.example".into(),
+            ocpp_ready: false,
+            logo: None,
+        };
+        let registration = registration.validated().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let hash = app::auth::password::hash(self.password.clone()).await?;
+        let (owner, _) = store.create_cpo_owner(&registration, None, Some(&hash)).await?;
+        let mut locations = Vec::with_capacity(count);
+        for i in 0..count {
+            let location = NewLocation {
+                name: format!("Upload target {i}"),
+                address: "Bench street 1".into(),
+                address_lat: 52.37,
+                address_lng: 4.9,
+                city: "Amsterdam".into(),
+                country_code: "NL".into(),
+                ..Default::default()
+            };
+            locations.push(app::services::locations::create_location(&store, owner, location).await?);
+        }
+        store.close().await;
+        let login: serde_json::Value = reqwest::Client::new()
+            .post(format!("{base_url}/ocpi/cpo/api/auth/v1/login"))
+            .bearer_auth(&self.api_token)
+            .json(&serde_json::json!({ "username": "bench-uploader", "password": self.password }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let access = login["data"]["access_token"].as_str().context("no access token in the login answer")?;
+        Ok((access.to_owned(), locations))
+    }
+}

@@ -1,5 +1,6 @@
-//! HTTP load from a separate process: `wrk` with a Lua script that checks every response (status
-//! 200, the expected data present, no GraphQL `errors`) and reports percentiles as one JSON line.
+//! HTTP load from a separate process: `wrk` with a Lua script that checks every response (the
+//! expected status, the expected text present, and for a 200 no GraphQL `errors`) and reports
+//! percentiles as one JSON line.
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ pub struct Request {
     pub body: Option<String>,
     /// Text every good response contains (proof that data came back, not just a 200).
     pub expect: &'static str,
+    /// The status every good response has: 200, or the refusal a hostile request must get.
+    pub status: u16,
 }
 
 impl Request {
@@ -23,17 +26,22 @@ impl Request {
             headers.push(("Authorization", format!("Bearer {token}")));
         }
         let body = serde_json::json!({ "query": query }).to_string();
-        Request { method: "POST", path: path.to_owned(), headers, body: Some(body), expect }
+        Request { method: "POST", path: path.to_owned(), headers, body: Some(body), expect, status: 200 }
+    }
+
+    /// A GraphQL request that must be refused with `status` and a message containing `expect`.
+    pub fn graphql_refused(path: &str, bearer: Option<&str>, query: &str, status: u16, expect: &'static str) -> Self {
+        Request { status, ..Request::graphql(path, bearer, query, expect) }
     }
 
     pub fn get(path: &str, bearer: Option<&str>, expect: &'static str) -> Self {
         let headers = bearer.map(|t| vec![("Authorization", format!("Bearer {t}"))]).unwrap_or_default();
-        Request { method: "GET", path: path.to_owned(), headers, body: None, expect }
+        Request { method: "GET", path: path.to_owned(), headers, body: None, expect, status: 200 }
     }
 
     pub fn json_post(path: &str, body: serde_json::Value, expect: &'static str) -> Self {
         let headers = vec![("Content-Type", "application/json".to_owned())];
-        Request { method: "POST", path: path.to_owned(), headers, body: Some(body.to_string()), expect }
+        Request { method: "POST", path: path.to_owned(), headers, body: Some(body.to_string()), expect, status: 200 }
     }
 }
 
@@ -79,6 +87,7 @@ fn script(request: &Request) -> String {
         lua.push_str(&format!("wrk.headers[ {} ] = {}\n", lua_string(name), lua_string(value)));
     }
     lua.push_str(&format!("local expect = {}\n", lua_string(request.expect)));
+    lua.push_str(&format!("local expect_status = {}\n", request.status));
     lua.push_str(include_str!("check.lua"));
     lua
 }

@@ -15,7 +15,9 @@ use dataset::{Dataset, Target};
 use load::Request;
 use processes::Service;
 use report::{Line, Report};
-use scenarios::{locations_query, Bench, Settings, Subject, EVSE_QUERY, LOCATIONS_QUERY, POSTGRAPHILE_QUERY};
+use scenarios::{
+    hostile_document, locations_query, Bench, Settings, Subject, EVSE_QUERY, LOCATIONS_QUERY, POSTGRAPHILE_QUERY,
+};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::path::{Path, PathBuf};
@@ -74,9 +76,9 @@ fn cores() -> usize {
 async fn run(args: &Args) -> anyhow::Result<bool> {
     let started = Instant::now();
     let (scale, small, settings) = if args.quick {
-        (1_000, 100, Settings { seconds: 1, warmup: 1, rounds: 1, connections: 8 })
+        (1_000, 100, Settings { seconds: 1, warmup: 1, rounds: 1, connections: 8, soak_seconds: 15 })
     } else {
-        (args.scale, 1_000, Settings { seconds: 5, warmup: 2, rounds: 3, connections: 8 })
+        (args.scale, 1_000, Settings { seconds: 5, warmup: 2, rounds: 3, connections: 8, soak_seconds: 600 })
     };
     let work = std::path::absolute(args.out.join("work"))?;
     std::fs::create_dir_all(&work)?;
@@ -273,6 +275,24 @@ impl BackendRun<'_> {
             Some(ratio <= 1.5),
         );
 
+        println!("-- locations(limit: 10) alone and while 16 clients send hostile documents");
+        let hostile = Subject {
+            name: "hostile document",
+            service: &server,
+            request: Request::graphql_refused("/graphql", token, &hostile_document(), 400, "too complex"),
+        };
+        let (alone, beside, refused) = bench.alone_and_beside(&locations(&server), &hostile, 16)?;
+        let ratio = beside.p99_ms / alone.p99_ms;
+        let ceiling = format!("alone: p99 {:.2} ms (refusals meanwhile: {:.0}/s)", alone.p99_ms, refused.rps);
+        bench.line(
+            "`locations(limit: 10)` beside 16 hostile documents",
+            beside,
+            ceiling,
+            Some(ratio),
+            "p99 ≤ 1.5 × alone",
+            Some(ratio <= 1.5),
+        );
+
         println!("-- the public browse page beside locations(limit: 20)");
         let browse =
             Subject { name: "browse page", service: &server, request: Request::get("/browse", None, "class=\"card\"") };
@@ -288,6 +308,12 @@ impl BackendRun<'_> {
         let rss = server.peak_rss_kib().unwrap_or(0);
         if matches!(target, Target::Postgres(_)) {
             self.against_peer(&mut bench, &server, &data).await?;
+        }
+        println!("-- 8 concurrent uploads of 40-megapixel images");
+        upload_memory(&mut bench, &small_server, &small).await?;
+        if matches!(target, Target::Sqlite(_)) {
+            println!("-- memory soak: {} s at saturation", self.settings.soak_seconds);
+            soak(&mut bench, &locations(&server), self.settings.soak_seconds)?;
         }
         bench
             .report
@@ -416,4 +442,80 @@ async fn statement_counts(data: &Dataset, site_root: &Path, data_dir: &Path) -> 
     let _ = stop.send(());
     running.await??;
     Ok((counts[0], counts[1]))
+}
+
+/// What 8 concurrent uploads of the largest accepted image (40 MP) add to the server's resident
+/// memory, peak over idle; the decoding budget makes them take turns.
+async fn upload_memory(bench: &mut Bench<'_>, server: &Service, data: &Dataset) -> anyhow::Result<()> {
+    let (access, locations) = data.uploading_owner(&server.base_url, 8).await?;
+    let image = tokio::task::spawn_blocking(|| {
+        let mut png = Vec::new();
+        let pixels = image::RgbImage::from_pixel(6_400, 6_250, image::Rgb([40, 120, 200]));
+        image::DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+        anyhow::Ok(png)
+    })
+    .await??;
+    let before = server.rss_kib().unwrap_or(0);
+    server.reset_peak_rss();
+    let client = reqwest::Client::new();
+    let uploads = locations.into_iter().map(|location| {
+        let form = reqwest::multipart::Form::new()
+            .text("location_id", location.to_string())
+            .part("location_photos", reqwest::multipart::Part::bytes(image.clone()).file_name("big.png"));
+        client
+            .post(format!("{}/2.2/locations/photos/uploads", server.base_url))
+            .bearer_auth(&access)
+            .multipart(form)
+            .send()
+    });
+    let started = Instant::now();
+    let answers = futures_util::future::join_all(uploads).await;
+    let took = started.elapsed();
+    let ok = answers.iter().filter(|a| a.as_ref().is_ok_and(|r| r.status() == 200)).count();
+    ensure!(ok == 8, "only {ok} of 8 uploads succeeded");
+    let added_mib = server.peak_rss_kib().unwrap_or(0).saturating_sub(before) as f64 / 1024.0;
+    bench.report.line(Line {
+        scenario: "8 concurrent 40 MP image uploads: RSS added".into(),
+        backend: bench.backend.into(),
+        requests_per_second: None,
+        p50_ms: None,
+        p99_ms: None,
+        ceiling: format!("idle RSS {:.0} MiB; all 8 done in {:.1} s", before as f64 / 1024.0, took.as_secs_f64()),
+        ratio: Some(added_mib),
+        goal: "≤ 256 MiB (ratio column: MiB)".into(),
+        pass: Some(added_mib <= 256.0),
+    });
+    Ok(())
+}
+
+/// `subject` at saturation (200 connections) for `seconds`, RSS sampled 30 times: RSS at the end
+/// must be within 5 % of RSS at the start of the last third (growth that plateaus, not a leak).
+fn soak(bench: &mut Bench<'_>, subject: &Subject, seconds: u64) -> anyhow::Result<()> {
+    const SLICES: u64 = 30;
+    let slice = (seconds / SLICES).max(1);
+    let mut rss = Vec::new();
+    let mut requests = 0;
+    for _ in 0..SLICES {
+        let sample = load::measure(&subject.service.base_url, &subject.request, 200, slice, bench.work)?;
+        bench.check(subject.name, &sample);
+        requests += sample.requests;
+        rss.push(subject.service.rss_kib().unwrap_or(0));
+    }
+    let third = rss[rss.len() * 2 / 3].max(1);
+    let last = rss[rss.len() - 1];
+    let growth = last as f64 / third as f64 - 1.0;
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    bench.report.line(Line {
+        scenario: format!("memory soak: `locations(limit: 10)`, 200 clients, {} s", slice * SLICES),
+        backend: bench.backend.into(),
+        requests_per_second: Some(requests as f64 / (slice * SLICES) as f64),
+        p50_ms: None,
+        p99_ms: None,
+        ceiling: format!("RSS {:.1} → {:.1} → {:.1} MiB (start, last third, end)", mib(rss[0]), mib(third), mib(last)),
+        ratio: Some(growth * 100.0),
+        goal: "growth in the last third ≤ 5 % (ratio column: %)".into(),
+        pass: Some(growth <= 0.05),
+    });
+    Ok(())
 }

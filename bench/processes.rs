@@ -79,11 +79,21 @@ impl Service {
         bail!("{program} was not ready within 60 s")
     }
 
+    /// A memory figure of the process from /proc (Linux), in KiB.
+    fn status_kib(&self, field: &str) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with(field))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// The most memory the process has held so far (VmHWM), in KiB.
     pub fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
+        self.status_kib("VmHWM:")
+    }
+
+    /// The memory the process holds now (VmRSS), in KiB.
+    pub fn rss_kib(&self) -> Option<u64> {
+        self.status_kib("VmRSS:")
     }
 
     /// Starts a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM), so that two

@@ -18,11 +18,25 @@ pub fn locations_query(limit: u32) -> String {
 /// order (published locations by id; EVSEs by evse_id; connectors by connector_id; codes by id).
 pub const POSTGRAPHILE_QUERY: &str = include_str!("peer/locations.graphql");
 
+/// A 600-byte document whose fragments each spread the next twice: about a million fields once
+/// expanded. The server must refuse it cheaply (400, "too complex") however many arrive.
+pub fn hostile_document() -> String {
+    let levels = 20;
+    let mut doc = String::from("{ locations { ...F0 } }\n");
+    for i in 0..levels {
+        doc.push_str(&format!("fragment F{i} on Location {{ ...F{} ...F{} }}\n", i + 1, i + 1));
+    }
+    doc.push_str(&format!("fragment F{levels} on Location {{ name }}\n"));
+    doc
+}
+
 pub struct Settings {
     pub seconds: u64,
     pub warmup: u64,
     pub rounds: usize,
     pub connections: usize,
+    /// How long the memory soak runs at saturation.
+    pub soak_seconds: u64,
 }
 
 /// Medians over rounds.
@@ -61,7 +75,7 @@ pub struct Bench<'a> {
 }
 
 impl Bench<'_> {
-    fn check(&mut self, name: &str, sample: &Sample) {
+    pub fn check(&mut self, name: &str, sample: &Sample) {
         if sample.failures > 0 {
             self.report.failures.push(format!(
                 "{name} [{}]: {} of {} responses failed, first: {}",
