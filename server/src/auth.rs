@@ -5,7 +5,8 @@
 //! their own in their modules.
 //!
 //! A refusal is an [`AuthRejection`]; REST renders it as the contract's envelope (see
-//! `rest::envelope`), GraphQL takes `Result<Caller, AuthRejection>` and renders its own errors.
+//! `rest::envelope`); GraphQL calls [`Caller::authenticate`] once its cheap document check has
+//! passed, and renders its own errors.
 use app::auth::jwt::Keys;
 use app::auth::service::{self, Authenticated};
 use app::domain::role::Role;
@@ -14,6 +15,7 @@ use app::store::{Store, Viewer};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 
 /// What authentication needs from the application's state.
 #[derive(Clone)]
@@ -38,8 +40,8 @@ fn unauthorized() -> AuthRejection {
 }
 
 /// The bearer token of the request, if any.
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
 }
@@ -63,7 +65,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AuthRejection> {
-        bearer(parts).map(|t| BearerToken(t.to_owned())).ok_or_else(unauthorized)
+        bearer(&parts.headers).map(|t| BearerToken(t.to_owned())).ok_or_else(unauthorized)
     }
 }
 
@@ -77,7 +79,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AuthRejection> {
-        let token = bearer(parts).ok_or_else(unauthorized)?;
+        let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         if is_api_token(&AuthState::from_ref(state).store, token).await? {
             Ok(ApiClient)
         } else {
@@ -96,7 +98,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AuthRejection> {
-        let token = bearer(parts).ok_or_else(unauthorized)?;
+        let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         Ok(AccessSession(access_session(&AuthState::from_ref(state), token).await?))
     }
 }
@@ -149,18 +151,14 @@ impl Caller {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller
-where
-    AuthState: FromRef<S>,
-{
-    type Rejection = AuthRejection;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AuthRejection> {
-        let token = bearer(parts).ok_or_else(unauthorized)?;
-        let auth = AuthState::from_ref(state);
+impl Caller {
+    /// The caller of a request with these headers (for handlers that check something cheaper
+    /// first, before this costs a database round trip).
+    pub async fn authenticate(auth: &AuthState, headers: &HeaderMap) -> Result<Self, AuthRejection> {
+        let token = bearer(headers).ok_or_else(unauthorized)?;
         if is_api_token(&auth.store, token).await? {
             return Ok(Caller::ApiClient);
         }
-        Ok(Caller::of(&access_session(&auth, token).await?))
+        Ok(Caller::of(&access_session(auth, token).await?))
     }
 }

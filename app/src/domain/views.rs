@@ -76,6 +76,8 @@ pub struct LocationDetails {
     pub parking_restrictions: Vec<CodeRow>,
     pub parking_types: Vec<CodeRow>,
     pub evses: Vec<EvseDetails>,
+    /// The CPO owner that operates the location.
+    pub operator: Option<Operator>,
 }
 
 /// A row of the public browser.
@@ -84,8 +86,17 @@ pub struct LocationSummary {
     pub location: LocationRow,
     pub evse_count: usize,
     pub available: usize,
+    /// EVSEs whose status is known (not `UNKNOWN`).
+    pub known: usize,
     pub standards: Vec<String>,
     pub thumbnail: Option<String>,
+}
+
+/// Who operates a location, as its public page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operator {
+    pub name: String,
+    pub logo_thumbnail_url: Option<String>,
 }
 
 /// A CPO owner as the public APIs show it.

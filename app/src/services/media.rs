@@ -8,29 +8,32 @@ use std::future::Future;
 
 pub const MAX_PHOTOS_PER_LOCATION: i64 = 5;
 
-/// Decoded pixels in memory at once, over all requests: 8 concurrent uploads of the largest
-/// images (40 MP) take their turns instead of adding 8 × 320 MiB (README, "Images").
-pub const DECODE_BUDGET_MIB: u32 = 192;
-
-fn decode_budget() -> &'static tokio::sync::Semaphore {
-    static BUDGET: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    BUDGET.get_or_init(|| tokio::sync::Semaphore::new(DECODE_BUDGET_MIB as usize))
+/// Images are decoded and re-encoded on one thread of their own, one at a time for the whole
+/// server: memory for pixels is bounded by one image (at most 40 MP, 224 MiB by the decoder's
+/// limit), and the allocator reuses that thread's memory instead of keeping a freed 100+ MiB
+/// block per blocking thread (8 concurrent 40 MP uploads added 266 MiB that way). Requests on the
+/// async runtime are not slowed; the second core stays free for them.
+fn decoder() -> Result<&'static rayon_core::ThreadPool, ServiceError> {
+    static POOL: std::sync::OnceLock<Result<rayon_core::ThreadPool, String>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon_core::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "images".into())
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| ServiceError::internal(format!("the image thread could not be started: {e}")))
 }
 
-/// Checks and re-encodes every file off the async runtime, each once its share of the decoding
-/// budget is free; the first bad file refuses the request.
+/// Checks and re-encodes every file on the image thread; the first bad file refuses the request.
 async fn process_all(field: &'static str, files: Vec<Vec<u8>>) -> Result<Vec<ProcessedImage>, ServiceError> {
-    let mut processed = Vec::with_capacity(files.len());
-    for bytes in files {
-        let mib = uploads::decoding_cost(&bytes).map_or(1, |cost| cost.div_ceil(1024 * 1024));
-        let share = u32::try_from(mib).unwrap_or(u32::MAX).clamp(1, DECODE_BUDGET_MIB);
-        let _permit = decode_budget().acquire_many(share).await.map_err(ServiceError::internal)?;
-        let image = tokio::task::spawn_blocking(move || uploads::process(field, &bytes))
-            .await
-            .map_err(ServiceError::internal)?;
-        processed.push(image?);
-    }
-    Ok(processed)
+    let (done, result) = tokio::sync::oneshot::channel();
+    decoder()?.spawn(move || {
+        let processed: Result<Vec<_>, UploadError> = files.iter().map(|bytes| uploads::process(field, bytes)).collect();
+        let _ = done.send(processed);
+    });
+    Ok(result.await.map_err(ServiceError::internal)??)
 }
 
 /// Stages every image (step one of an upload); on any error none of them remains.

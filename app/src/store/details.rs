@@ -1,7 +1,7 @@
 //! Detail and summary views assembled from the batch queries (a fixed number of statements).
 use super::read::{Link, LocationFilter, Viewer};
 use super::{Store, StoreError};
-use crate::domain::views::{EvseDetails, LocationDetails, LocationRow, LocationSummary};
+use crate::domain::views::{EvseDetails, LocationDetails, LocationRow, LocationSummary, Operator};
 use crate::uploads::{public_url, thumbnail_name};
 use std::collections::HashMap;
 
@@ -18,6 +18,10 @@ impl Store {
             return Ok(None);
         }
         let photos = self.photos_of_locations(&[id]).await?;
+        let operator = self.owners_by_ids(&[location.cpo_owner_id]).await?.pop().map(|owner| Operator {
+            logo_thumbnail_url: owner.logo.as_deref().map(|file| public_url(&thumbnail_name(file))),
+            name: owner.cpo_owner_name,
+        });
         let location_links = [Link::Facilities, Link::ParkingRestrictions, Link::ParkingTypes];
         let mut codes = group(self.codes_of_locations(&location_links, &[id]).await?, |(link, _, _)| *link);
         let mut take = |link| codes.remove(&link).unwrap_or_default().into_iter().map(|(_, _, c)| c).collect();
@@ -60,6 +64,7 @@ impl Store {
             parking_restrictions,
             parking_types,
             evses,
+            operator,
         }))
     }
 
@@ -94,6 +99,7 @@ impl Store {
                 LocationSummary {
                     evse_count: own.len(),
                     available: own.iter().filter(|e| e.status == "AVAILABLE").count(),
+                    known: own.iter().filter(|e| e.status != "UNKNOWN").count(),
                     standards: kinds,
                     thumbnail: photos
                         .remove(&location.id)

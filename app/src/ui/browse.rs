@@ -4,7 +4,7 @@ use super::forms::message;
 use crate::domain::codes::{self, CONNECTOR_STANDARDS, STATUSES};
 use crate::domain::views::{LocationDetails, LocationSummary};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +125,7 @@ pub fn BrowsePage() -> impl IntoView {
     let results = Resource::new(move || search.get(), browse_locations);
     view! {
         <Title text="Find a charging location" />
+        <Meta name="description" content="Search published EV charging locations by name, city, country, connector and status." />
         <h1>"Find a charging location"</h1>
         <form method="get" action="/browse" class="panel filters" role="search">
             <label>"Location name" <input type="search" name="q" value=move || search.get().q placeholder="e.g. Fira" /></label>
@@ -187,12 +188,23 @@ fn summary_card(summary: LocationSummary) -> impl IntoView {
                 <h2><a href=href>{location.name}</a></h2>
                 <p class="muted">{format!("{}, {} {}", location.address, location.city, location.country_code)}</p>
                 <p>
-                    <span class="badge available">{format!("{} of {} available", summary.available, summary.evse_count)}</span>
+                    {availability_badge(summary.available, summary.known, summary.evse_count)}
                     {summary.standards.into_iter().map(|s| view! { <span class="badge">{codes::describe(CONNECTOR_STANDARDS, &s).unwrap_or("Other")}</span> }).collect_view()}
                 </p>
             </div>
         </li>
     }
+}
+
+/// How many EVSEs of a location are available: green only when some are; a warning style for
+/// none; "status unknown" when no EVSE reports a status.
+pub fn availability_badge(available: usize, known: usize, total: usize) -> impl IntoView {
+    let (class, text) = match (available, known) {
+        (_, 0) => ("badge status-unknown", "Status unknown".to_owned()),
+        (0, _) => ("badge none-available", format!("0 of {total} available")),
+        (n, _) => ("badge available", format!("{n} of {total} available")),
+    };
+    view! { <span class=class data-testid="availability">{text}</span> }
 }
 
 /// An EVSE status as a coloured badge with its words (colour is never the only signal).
@@ -210,12 +222,27 @@ pub fn details_view(details: LocationDetails) -> impl IntoView {
     };
     let facilities = describe(details.facilities);
     let parking = describe(details.parking_types.into_iter().chain(details.parking_restrictions).collect());
+    let operator = details.operator.map(|operator| {
+        let alt = format!("{} logo", operator.name);
+        view! {
+            <p class="operator" data-testid="operator">
+                {operator.logo_thumbnail_url.map(|src| view! { <img class="logo small" src=src alt=alt /> })}
+                "Operated by " <strong>{operator.name}</strong>
+            </p>
+        }
+    });
+    let photo_count = details.photos.len();
     view! {
+        {operator}
         <p class="muted">
             {format!("{}, {} {}, {}", location.address, location.postal_code.clone().unwrap_or_default(), location.city, location.country_code)}
         </p>
         <div class="gallery">
-            {details.photos.into_iter().map(|(full, thumb)| view! { <a href=full><img src=thumb alt="Photo of the location" /></a> }).collect_view()}
+            {details.photos.into_iter().enumerate().map(|(i, (full, thumb))| view! {
+                <a href=full target="_blank" rel="noopener" title="Open the full photo">
+                    <img src=thumb alt=format!("Photo {} of {photo_count} of the location (opens the full image)", i + 1) />
+                </a>
+            }).collect_view()}
         </div>
         <dl class="facts">
             <dt>"Facilities"</dt><dd>{if facilities.is_empty() { "None listed".to_owned() } else { facilities }}</dd>
@@ -249,6 +276,20 @@ pub fn details_view(details: LocationDetails) -> impl IntoView {
     }
 }
 
+/// One sentence for link previews: where it is, who runs it, how many EVSEs.
+fn describe_location(details: &LocationDetails) -> String {
+    let l = &details.location;
+    let operator = details.operator.as_ref().map(|o| format!(" by {}", o.name)).unwrap_or_default();
+    format!(
+        "{}: EV charging in {}, {} ({}), {} EVSEs{operator}.",
+        l.name,
+        l.address,
+        l.city,
+        l.country_code,
+        details.evses.len()
+    )
+}
+
 #[component]
 pub fn PublicLocationPage() -> impl IntoView {
     let params = use_params_map();
@@ -259,6 +300,7 @@ pub fn PublicLocationPage() -> impl IntoView {
             {move || details.get().map(|result| match result {
                 Ok(Some(details)) => view! {
                     <Title text=details.location.name.clone() />
+                    <Meta name="description" content=describe_location(&details) />
                     <p><a href="/browse">"← Back to the search"</a></p>
                     <h1>{details.location.name.clone()}</h1>
                     {details_view(details)}

@@ -1,11 +1,12 @@
 //! The home page: what the platform is, and a charging-time estimator that works once hydrated.
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Charging data for charge point operators" />
+        <Meta name="description" content="Charge point operators publish their charging locations, EVSEs and connectors once and share them with navigation apps and roaming partners over OCPI 2.2.1." />
         <section class="hero">
             <h1>"Your charging network, open to every driver"</h1>
             <p>

@@ -85,16 +85,6 @@ pub struct ProcessedImage {
 
 /// Checks and re-encodes one uploaded file (CPU-bound: call it off the async runtime).
 /// `field` names the form field in errors.
-/// The memory decoding and re-encoding `bytes` may take at the most, from the header alone:
-/// 4 bytes per pixel, and as much again for a re-encoding copy. `None` for what `process` refuses
-/// before decoding anyway.
-pub fn decoding_cost(bytes: &[u8]) -> Option<u64> {
-    let kind = ImageKind::sniff(bytes)?;
-    let (width, height) = ImageReader::with_format(Cursor::new(bytes), kind.format()).into_dimensions().ok()?;
-    let pixels = u64::from(width) * u64::from(height);
-    (pixels <= MAX_PIXELS).then_some(pixels * 8)
-}
-
 pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, UploadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(UploadError::TooLarge { field: field.to_owned() });

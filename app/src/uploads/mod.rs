@@ -8,9 +8,7 @@
 mod images;
 mod storage;
 
-pub use images::{
-    decoding_cost, process, ImageKind, ProcessedImage, UploadError, MAX_FILE_BYTES, MAX_PIXELS, THUMBNAIL_EDGE,
-};
+pub use images::{process, ImageKind, ProcessedImage, UploadError, MAX_FILE_BYTES, MAX_PIXELS, THUMBNAIL_EDGE};
 pub use storage::{Listed, LocalDisk, Storage};
 
 use std::path::{Path, PathBuf};

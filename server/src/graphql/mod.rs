@@ -16,7 +16,7 @@ use async_graphql::ParseRequestError;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{DefaultBodyLimit, FromRef, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -149,10 +149,12 @@ where
     }
 }
 
-/// Parses, authenticates and runs one request; `read_only` serves GET, which must not mutate.
+/// Parses, checks, authenticates and runs one request; `read_only` serves GET, which must not
+/// mutate.
 async fn serve(
     state: GraphqlState,
-    caller: Result<Caller, AuthRejection>,
+    auth: AuthState,
+    headers: HeaderMap,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
     read_only: bool,
 ) -> Response {
@@ -160,14 +162,16 @@ async fn serve(
         Ok(request) => request.into_inner(),
         Err(rejection) => return rejection.into_response(),
     };
-    let caller = match caller {
-        Ok(caller) => caller,
-        Err(rejection) => return refused(rejection),
-    };
-    // Before async-graphql validates it: validation's cost grows with what fragments expand to.
+    // The cheap pass comes first, before the database is asked who is calling: a flood of hostile
+    // documents costs CPU only, and validation's cost (which grows with what fragments expand to)
+    // is bounded before async-graphql starts it.
     if let Err(refusal) = guard::check(&request.query) {
         return http_error_with_code(StatusCode::BAD_REQUEST, &refusal.0, Some("BAD_USER_INPUT"));
     }
+    let caller = match Caller::authenticate(&auth, &headers).await {
+        Ok(caller) => caller,
+        Err(rejection) => return refused(rejection),
+    };
     let request = prepare(&state, caller, request);
     if read_only {
         run(state.schemas.read.execute(request)).await
@@ -178,18 +182,20 @@ async fn serve(
 
 async fn post(
     State(state): State<GraphqlState>,
-    caller: Result<Caller, AuthRejection>,
+    State(auth): State<AuthState>,
+    headers: HeaderMap,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
 ) -> Response {
-    serve(state, caller, request, false).await
+    serve(state, auth, headers, request, false).await
 }
 
 async fn get_query(
     State(state): State<GraphqlState>,
-    caller: Result<Caller, AuthRejection>,
+    State(auth): State<AuthState>,
+    headers: HeaderMap,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
 ) -> Response {
-    serve(state, caller, request, true).await
+    serve(state, auth, headers, request, true).await
 }
 
 /// The body-limit layer answers 413 in plain text; clients of this route expect a GraphQL error.

@@ -3,7 +3,7 @@
 //! each time, and after the last restart every acknowledged photo is served and
 //! `emsp storage check` finds no file without a row and no row without a file.
 use crate::helpers::{fixtures, fresh_database, Backend, PgDatabase};
-use app::domain::inputs::{NewLocation, Registration, Rules};
+use app::domain::inputs::{Registration, Rules};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -73,15 +73,7 @@ async fn owner_with_locations(database_url: &str, base: &str, count: usize) -> (
     let (owner, _) = store.create_cpo_owner(&valid, None, Some(&hash)).await.expect("owner");
     let mut locations = Vec::new();
     for i in 0..count {
-        let location = NewLocation {
-            name: format!("Crash test {i}"),
-            address: "Main square 1".into(),
-            address_lat: 36.41,
-            address_lng: 25.43,
-            city: "Fira".into(),
-            country_code: "GR".into(),
-            ..Default::default()
-        };
+        let location = fixtures::location(&format!("Crash test {i}"));
         locations.push(app::services::locations::create_location(&store, owner, location).await.expect("location"));
     }
     let token =

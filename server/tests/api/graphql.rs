@@ -522,6 +522,48 @@ async fn hostile_queries_are_refused_cleanly(app: TestApp) {
     let _ = w.published;
 }
 
+/// Fragments that spread each other twice: a few hundred bytes, a million fields once expanded.
+/// Refused by the cheap pass before validation, naming the reason.
+async fn fragment_bombs_are_refused_before_validation(app: TestApp) {
+    let w = world(&app).await;
+    let mut bomb = String::from("{ locations { ...F0 } }\n");
+    for i in 0..20 {
+        bomb.push_str(&format!("fragment F{i} on Location {{ ...F{} ...F{} }}\n", i + 1, i + 1));
+    }
+    bomb.push_str("fragment F20 on Location { name }\n");
+    assert!(bomb.len() < 1_000);
+    let (status, body) = gql(&app, &w.token, &bomb, json!({})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["errors"][0]["message"].as_str().expect("message").contains("too complex"), "{body}");
+    let cycle = "{ locations { ...A } } fragment A on Location { ...B } fragment B on Location { ...A }";
+    assert_eq!(gql(&app, &w.token, cycle, json!({})).await.0, 400);
+}
+
+/// Every string argument has a documented maximum; beyond it the error names the argument.
+async fn string_arguments_are_bounded(app: TestApp) {
+    let w = world(&app).await;
+    let long = "x".repeat(201);
+    for (query, field) in [
+        (format!("{{ locations(name: \"{long}\") {{ id }} }}"), "name"),
+        (format!("{{ locations(city: \"{long}\") {{ id }} }}"), "city"),
+        ("{ locations(country_code: \"ABCD\") { id } }".to_owned(), "country_code"),
+        (format!("{{ locations(modified_since: \"{long}\") {{ id }} }}"), "modified_since"),
+        (format!("{{ evse(location_name: \"{long}\") {{ uid }} }}"), "location_name"),
+        (format!("{{ evse(order_by: \"{long}\") {{ uid }} }}"), "order_by"),
+    ] {
+        let refused = error(&app, &w.token, &query, json!({})).await;
+        assert_eq!(refused["extensions"]["fields"], json!([field]), "{refused}");
+    }
+    let mut too_many = location_input(52.0, "MALL");
+    too_many["input"]["facilities"] = json!(vec!["MALL"; 21]);
+    let refused = error(&app, &w.access_a, CREATE_LOCATION, too_many).await;
+    assert_eq!(refused["extensions"]["fields"], json!(["facilities"]), "{refused}");
+    let url = format!("/uploads/photos/{}", "x".repeat(400));
+    let delete = "mutation($url: String!) { deleteLocationPhoto(url: $url) }";
+    let refused = error(&app, &w.access_a, delete, json!({ "url": url })).await;
+    assert_eq!(refused["extensions"]["fields"], json!(["url"]), "{refused}");
+}
+
 async fn the_explorer_works_offline(app: TestApp) {
     let page = app.get("/graphiql").await;
     assert_eq!(page.status(), 200);
@@ -533,6 +575,8 @@ async fn the_explorer_works_offline(app: TestApp) {
 }
 
 both_backends!(
+    fragment_bombs_are_refused_before_validation,
+    string_arguments_are_bounded,
     the_contract_queries_run_verbatim,
     filters_ordering_and_paging,
     each_caller_sees_only_what_it_may,

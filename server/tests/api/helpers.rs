@@ -177,6 +177,19 @@ pub mod fixtures {
     use super::TestApp;
     use serde_json::{json, Value};
 
+    /// A valid location in Fira called `name`.
+    pub fn location(name: &str) -> app::domain::inputs::NewLocation {
+        app::domain::inputs::NewLocation {
+            name: name.to_owned(),
+            address: "Main square 1".into(),
+            address_lat: 36.41,
+            address_lng: 25.43,
+            city: "Fira".into(),
+            country_code: "GR".into(),
+            ..Default::default()
+        }
+    }
+
     pub fn registration(username: &str) -> Value {
         json!({
             "username": username,

@@ -3,7 +3,6 @@
 
 use crate::helpers::fixtures::{file_part, png, png_claiming, registration};
 use crate::helpers::TestApp;
-use app::domain::inputs::NewLocation;
 use reqwest::multipart::Form;
 use serde_json::{json, Value};
 
@@ -16,15 +15,7 @@ const PHOTOS: &str = "/2.2/locations/photos/uploads";
 const PASSWORD: &str = "a strong password";
 
 async fn location_of(app: &TestApp, owner_id: i64) -> i64 {
-    let location = NewLocation {
-        name: "Fira Plaza".into(),
-        address: "Main square 1".into(),
-        address_lat: 36.41,
-        address_lng: 25.43,
-        city: "Fira".into(),
-        country_code: "GR".into(),
-        ..Default::default()
-    };
+    let location = crate::helpers::fixtures::location("Fira Plaza");
     app::services::locations::create_location(&app.store, owner_id, location).await.expect("location")
 }
 
