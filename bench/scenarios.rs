@@ -137,6 +137,23 @@ impl Bench<'_> {
         Ok((stats(&alone), stats(&beside), stats(&behind)))
     }
 
+    /// `subject`'s p99 while `background` runs flat out on `connections`, against its p99 alone, as
+    /// a line whose goal is at most 1.5×; `meanwhile` names what the background did.
+    pub fn p99_beside(
+        &mut self,
+        scenario: &str,
+        subject: &Subject,
+        background: &Subject,
+        connections: usize,
+        meanwhile: &str,
+    ) -> anyhow::Result<()> {
+        let (alone, beside, behind) = self.alone_and_beside(subject, background, connections)?;
+        let ratio = beside.p99_ms / alone.p99_ms;
+        let ceiling = format!("alone: p99 {:.2} ms ({meanwhile} meanwhile: {:.1}/s)", alone.p99_ms, behind.rps);
+        self.line(scenario, beside, ceiling, Some(ratio), "p99 ≤ 1.5 × alone", Some(ratio <= 1.5));
+        Ok(())
+    }
+
     /// A line whose goal is requests/s of at least `minimum` × the ceiling's requests/s.
     pub fn share_of_ceiling(&mut self, scenario: &str, measured: Stats, ceiling: &str, ceiling_rps: f64, minimum: f64) {
         let ratio = measured.rps / ceiling_rps;

@@ -43,3 +43,13 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Fills the new-location form of "My locations" (the page must be open). */
+export async function fillLocation(page: Page, name: string, city: string, country: string, lat: string, lng: string) {
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Address').fill('Harbour Road 3');
+  await page.getByLabel('City').fill(city);
+  await page.getByLabel('Country code').fill(country);
+  await page.getByLabel('Latitude').fill(lat);
+  await page.getByLabel('Longitude').fill(lng);
+}

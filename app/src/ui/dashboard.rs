@@ -7,13 +7,16 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 /// Renders `page` for a signed-in CPO owner, or sends the browser to the sign-in page.
+/// Resources a page reads must be created before this (at its component's top level), not inside
+/// `page`: created inside this Suspense, a resource does not line up with its server-rendered data
+/// when the page hydrates.
 #[component]
-pub fn OwnerOnly(page: fn(Me) -> AnyView) -> impl IntoView {
+pub fn OwnerOnly(#[prop(into)] page: Callback<Me, AnyView>) -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || me.get().map(|result| match result {
-                Ok(Some(user)) if user.owner.is_some() => page(user),
+                Ok(Some(user)) if user.owner.is_some() => page.run(user),
                 _ => view! { <Redirect path="/sign-in" /> }.into_any(),
             })}
         </Suspense>

@@ -207,11 +207,11 @@ fn query_messages() -> Feedback {
 
 #[component]
 pub fn MyLocationsPage() -> impl IntoView {
-    view! { <OwnerOnly page=my_locations_page /> }
+    let list = Resource::new(|| (), |_| my_locations());
+    view! { <OwnerOnly page=move |me| my_locations_page(me, list) /> }
 }
 
-fn my_locations_page(_me: Me) -> AnyView {
-    let list = Resource::new(|| (), |_| my_locations());
+fn my_locations_page(_me: Me, list: Resource<Result<Vec<LocationSummary>, ServerFnError>>) -> AnyView {
     let Feedback { error, done, fields: field_errors } = query_messages();
     view! {
         <Title text="My locations" />
@@ -320,15 +320,22 @@ fn evse_manager(
     }
 }
 
-#[component]
-pub fn EditLocationPage() -> impl IntoView {
-    view! { <OwnerOnly page=edit_location_page /> }
+/// What the owner's location page acts with and reads, created at the component's top level.
+#[derive(Clone, Copy)]
+struct LocationPage {
+    publish: ServerAction<SetPublished>,
+    delete: ServerAction<DeleteMyLocation>,
+    delete_photo: ServerAction<DeleteMyPhoto>,
+    evse_status: ServerAction<SetEvseStatus>,
+    delete_evse: ServerAction<DeleteMyEvse>,
+    delete_connector: ServerAction<DeleteMyConnector>,
+    details: Resource<Result<Option<LocationDetails>, ServerFnError>>,
 }
 
-fn edit_location_page(_me: Me) -> AnyView {
+#[component]
+pub fn EditLocationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(-1);
-    let Feedback { error, done, fields: field_errors } = query_messages();
     let publish = ServerAction::<SetPublished>::new();
     let delete = ServerAction::<DeleteMyLocation>::new();
     let delete_photo = ServerAction::<DeleteMyPhoto>::new();
@@ -349,6 +356,13 @@ fn edit_location_page(_me: Me) -> AnyView {
         },
         |(id, ..)| my_location(id),
     );
+    let page = LocationPage { publish, delete, delete_photo, evse_status, delete_evse, delete_connector, details };
+    view! { <OwnerOnly page=move |me| edit_location_page(me, page) /> }
+}
+
+fn edit_location_page(_me: Me, page: LocationPage) -> AnyView {
+    let LocationPage { publish, delete, delete_photo, evse_status, delete_evse, delete_connector, details } = page;
+    let Feedback { error, done, fields: field_errors } = query_messages();
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || details.get().map(|result| match result {
