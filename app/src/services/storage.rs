@@ -32,6 +32,11 @@ pub struct Repaired {
     pub kept_young: usize,
 }
 
+/// The first few names of a list, so one log line stays one line however long the list is.
+fn sample<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+    names.into_iter().take(10).map(String::as_str).collect()
+}
+
 /// Compares the stored files with the rows; changes nothing.
 pub async fn check(store: &Store, uploads: &UploadDir) -> Result<StorageReport, ServiceError> {
     // Files first, rows second: a file listed before its row committed is then seen as named.
@@ -79,10 +84,19 @@ pub async fn sweep(
         }
     }
     if !repaired.published.is_empty() || !repaired.removed.is_empty() {
-        tracing::info!(published = ?repaired.published, removed = ?repaired.removed, "storage sweep repaired uploads");
+        tracing::info!(
+            published = repaired.published.len(),
+            removed = repaired.removed.len(),
+            first = ?sample(repaired.published.iter().chain(&repaired.removed)),
+            "storage sweep repaired uploads"
+        );
     }
     if !report.rows_without_files.is_empty() {
-        tracing::warn!(files = ?report.rows_without_files, "rows name files that are not stored");
+        tracing::warn!(
+            count = report.rows_without_files.len(),
+            first = ?sample(&report.rows_without_files),
+            "rows name files that are not stored (`emsp storage check` lists them all)"
+        );
     }
     Ok((report, repaired))
 }
