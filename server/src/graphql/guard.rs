@@ -173,9 +173,7 @@ impl<'a> Measure<'a> {
             None => {}
         }
         // An unknown fragment costs nothing here; validation reports it.
-        let Some((_, definition)) = self.document.fragments.iter().find(|(key, _)| key.as_str() == name) else {
-            return Ok(Cost::default());
-        };
+        let Some(definition) = self.document.fragments.get(name) else { return Ok(Cost::default()) };
         self.fragments.insert(name, None);
         let cost = self.selection_set(&definition.node.selection_set.node)?;
         self.fragments.insert(name, Some(cost));
