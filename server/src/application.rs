@@ -46,7 +46,17 @@ impl Application {
         let uploads = UploadDir::new(&config.data_dir);
         // What a crash left of uploads is repaired before the first request.
         crate::jobs::sweep_uploads_once(&store, &uploads, config.upload_grace).await;
+        let node_id = config
+            .ocpp
+            .node_id
+            .clone()
+            .unwrap_or_else(|| crate::ocpp::default_node_id(listener.local_addr().unwrap_or(config.addr)));
+        // Chargers this node held before it stopped are not connected any more.
+        let released = store.release_server(&node_id, app::clock::now_ms()).await?;
+        tracing::info!(node_id, released, "OCPP gateway ready");
+        let ocpp = crate::ocpp::OcppState::new(store.clone(), config.ocpp.clone(), node_id);
         let state = AppState {
+            ocpp,
             store,
             keys: Keys::new(config.jwt_secret.expose_secret()),
             mailer: Arc::new(mailer),
@@ -135,6 +145,7 @@ fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(rest::router())
         .merge(crate::graphql::router())
+        .merge(crate::ocpp::router())
         .merge(crate::portal::router())
         .merge(bench_routes(&state))
         .nest_service("/uploads", uploaded_files(&state))

@@ -58,6 +58,22 @@ pub struct Options {
     /// the open-files limit allows.
     #[arg(long, env = "EMSP_MAX_CONNECTIONS", default_value = "10000", global = true)]
     pub max_connections: usize,
+    /// This node's name in `server_id` of the EVSEs whose chargers it holds. Default: a stable id
+    /// from the host name and the listen address.
+    #[arg(long, env = "EMSP_NODE_ID", global = true)]
+    pub node_id: Option<String>,
+    /// Seconds between a charger's heartbeats, handed out in the BootNotification answer. A
+    /// charger silent for twice this plus 10 s is disconnected.
+    #[arg(long, env = "EMSP_OCPP_HEARTBEAT_INTERVAL", default_value = "300", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub ocpp_heartbeat_interval: u32,
+    /// Seconds a command to a charger waits for its answer.
+    #[arg(long, env = "EMSP_OCPP_CALL_TIMEOUT", default_value = "30", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub ocpp_call_timeout: u32,
+    /// Chargers connected at once; further upgrades are refused with 503 until one leaves.
+    #[arg(long, env = "EMSP_OCPP_MAX_CONNECTIONS", default_value = "20000", global = true)]
+    pub ocpp_max_connections: usize,
     /// Create a new, empty SQLite database even though the data directory shows an earlier
     /// installation whose database file is missing (everything in the missing file is lost).
     #[arg(long, env = "EMSP_CREATE_DATABASE", global = true)]
@@ -97,6 +113,9 @@ pub enum Command {
     User(UserCommand),
     /// Load a realistic demo set (48 locations in 10 cities) into an empty database.
     DemoData,
+    /// Manage the chargers that connect over OCPP 1.6J.
+    #[command(subcommand)]
+    Charger(ChargerCommand),
     /// Check the uploaded files against the rows that name them.
     #[command(subcommand)]
     Storage(StorageCommand),
@@ -111,6 +130,26 @@ pub enum StorageCommand {
         #[arg(long)]
         repair: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChargerCommand {
+    /// Add a charger to a location with its EVSEs in OCPP connector order (connectorId 1 first).
+    Add {
+        location_id: i64,
+        charge_point_id: String,
+        /// An EVSE uid of that location; repeat for a charger with several.
+        #[arg(long = "evse", required = true)]
+        evses: Vec<String>,
+    },
+    /// List every charger (identity, location, EVSEs, connection; never keys).
+    List,
+    /// Remove a charger; its EVSEs stay.
+    Remove { charge_point_id: String },
+    /// Generate a new key (40 hex characters), printed once, alone on the last line of stdout.
+    NewKey { charge_point_id: String },
+    /// Store a key the charger already holds, read from the first line of stdin (16–40 characters).
+    ImportKey { charge_point_id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,5 @@
 //! What each `emsp` subcommand does.
-use crate::cli::{Cli, Command, Options, StorageCommand, TokenCommand, UserCommand};
+use crate::cli::{ChargerCommand, Cli, Command, Options, StorageCommand, TokenCommand, UserCommand};
 use crate::config::{self, Config};
 use anyhow::Context;
 use app::secret::ExposeSecret;
@@ -16,6 +16,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(command) => token(&cli.options, command).await,
         Command::User(command) => user(&cli.options, command).await,
         Command::DemoData => demo_data(&cli.options).await,
+        Command::Charger(command) => charger(&cli.options, command).await,
         Command::Storage(StorageCommand::Check { repair }) => storage_check(&cli.options, repair).await,
     }
 }
@@ -79,6 +80,52 @@ async fn user(options: &Options, command: UserCommand) -> anyhow::Result<()> {
             let hash = app::auth::password::hash(password).await?;
             store.set_password_hash(&username, &hash).await?;
             println!("password set for {username:?}");
+        }
+    }
+    Ok(())
+}
+
+async fn charger(options: &Options, command: ChargerCommand) -> anyhow::Result<()> {
+    use app::services::chargers;
+    let store = open_store(options).await?;
+    match command {
+        ChargerCommand::Add { location_id, charge_point_id, evses } => {
+            let Some(owner) = store.location_owner(location_id).await? else {
+                anyhow::bail!("location {location_id} not found");
+            };
+            chargers::create_charger(&store, owner, location_id, &charge_point_id, &evses).await?;
+            println!("added charger {charge_point_id:?} at location {location_id}; give it a key with `emsp charger new-key {charge_point_id}`");
+        }
+        ChargerCommand::List => {
+            for c in store.chargers(None).await? {
+                let state = match (&c.server_id, c.connected_since) {
+                    (Some(node), Some(since)) => format!("connected to {node} since {}", app::clock::rfc3339(since)),
+                    _ => "offline".to_owned(),
+                };
+                let key = if c.has_key { "key set" } else { "no key" };
+                println!(
+                    "{}	location {}	EVSEs {}	{key}	{state}",
+                    c.charge_point_id,
+                    c.location_id,
+                    c.evse_uids.join(",")
+                );
+            }
+        }
+        ChargerCommand::Remove { charge_point_id } => {
+            chargers::delete_charger(&store, None, &charge_point_id).await?;
+            println!("removed charger {charge_point_id:?}");
+        }
+        ChargerCommand::NewKey { charge_point_id } => {
+            let key = chargers::new_key(&store, None, &charge_point_id).await?;
+            println!("New key for {charge_point_id:?}: set it as the charger's AuthorizationKey (Basic password). Not shown again.");
+            println!("{}", key.expose_secret());
+        }
+        ChargerCommand::ImportKey { charge_point_id } => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the key from stdin")?;
+            let key = app::secret::SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned());
+            chargers::import_key(&store, None, &charge_point_id, &key).await?;
+            println!("key stored for {charge_point_id:?}");
         }
     }
     Ok(())

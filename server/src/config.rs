@@ -29,8 +29,26 @@ pub struct Config {
     /// Header, idle and connection limits of the accept loop.
     pub connections: crate::serve::Limits,
     pub body_read_timeout: Duration,
+    /// The OCPP gateway's settings.
+    pub ocpp: OcppSettings,
     /// Serve the benchmark's passthrough route (off unless asked for).
     pub bench_routes: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OcppSettings {
+    /// `None`: derived from the host name and the bound address once the listener exists.
+    pub node_id: Option<String>,
+    pub heartbeat_interval: Duration,
+    pub call_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl OcppSettings {
+    /// A charger silent this long is disconnected: two heartbeats missed, plus slack.
+    pub fn silence_limit(&self) -> Duration {
+        self.heartbeat_interval * 2 + Duration::from_secs(10)
+    }
 }
 
 /// Creates the data directory if needed and proves it is writable.
@@ -109,6 +127,12 @@ impl Config {
                 max_connections: options.max_connections,
             },
             body_read_timeout: Duration::from_secs(options.body_read_timeout_secs),
+            ocpp: OcppSettings {
+                node_id: options.node_id.clone(),
+                heartbeat_interval: Duration::from_secs(options.ocpp_heartbeat_interval.into()),
+                call_timeout: Duration::from_secs(options.ocpp_call_timeout.into()),
+                max_connections: options.ocpp_max_connections,
+            },
             #[cfg(feature = "bench")]
             bench_routes: options.bench_routes,
             #[cfg(not(feature = "bench"))]

@@ -4,6 +4,7 @@
 use crate::auth::AuthState;
 use crate::config::Config;
 use crate::graphql::{GraphqlState, Schemas};
+use crate::ocpp::OcppState;
 use app::auth::jwt::Keys;
 use app::mail::Mailer;
 use app::store::Store;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     pub uploads: UploadDir,
     pub graphql: Schemas,
+    pub ocpp: OcppState,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -38,5 +40,11 @@ impl FromRef<AppState> for AuthState {
 impl FromRef<AppState> for GraphqlState {
     fn from_ref(state: &AppState) -> Self {
         GraphqlState { schemas: state.graphql.clone(), store: state.store.clone(), uploads: state.uploads.clone() }
+    }
+}
+
+impl FromRef<AppState> for OcppState {
+    fn from_ref(state: &AppState) -> Self {
+        state.ocpp.clone()
     }
 }

@@ -1,4 +1,5 @@
 //! Types and rules compiled for both the browser and the server: one rule, two places.
+pub mod charging;
 pub mod codes;
 pub mod inputs;
 pub mod role;

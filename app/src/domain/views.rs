@@ -119,3 +119,37 @@ pub struct OwnerProfile {
     pub logo_url: Option<String>,
     pub logo_thumbnail_url: Option<String>,
 }
+
+/// A charger as its owner sees it. The key itself is never stored, so never shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargerRow {
+    pub id: i64,
+    pub charge_point_id: String,
+    pub location_id: i64,
+    /// Its EVSEs in OCPP connector order (connectorId n is the n-th).
+    pub evse_uids: Vec<String>,
+    pub has_key: bool,
+    pub connected: bool,
+    pub connected_since: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub firmware_version: Option<String>,
+    pub serial_number: Option<String>,
+    pub meter_type: Option<String>,
+    pub server_id: Option<String>,
+}
+
+/// One StatusNotification as an EVSE's history shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: String,
+    pub ocpp_status: String,
+    pub connector_id: i64,
+    pub error_code: String,
+    pub info: Option<String>,
+    pub vendor_error_code: Option<String>,
+    /// The charger's timestamp as sent, if it sent one.
+    pub timestamp: Option<String>,
+    pub received_at: i64,
+}

@@ -70,7 +70,14 @@ pub async fn update_evse(store: &Store, owner: i64, uid: &str, evse: NewEvse) ->
 /// Sets the status of one of `owner`'s EVSEs and of its connectors.
 pub async fn set_evse_status(store: &Store, owner: i64, uid: &str, status: &str) -> Result<(), ServiceError> {
     let uid = key("uid", uid)?;
-    Ok(store.set_evse_status(owner, uid, &checked(NewStatus(status.to_owned()))?).await?)
+    let status = checked(NewStatus(status.to_owned()))?;
+    if let Some((_, charger)) = store.chargers_of_evses(&[uid.to_owned()]).await?.pop() {
+        return Err(ServiceError::invalid(
+            "status",
+            format!("is reported by charger {charger}; it cannot be set by hand"),
+        ));
+    }
+    Ok(store.set_evse_status(owner, uid, &status).await?)
 }
 
 pub async fn delete_evse(store: &Store, owner: i64, uid: &str) -> Result<(), ServiceError> {

@@ -256,9 +256,16 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let location_id = claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
+        // An EVSE of a charger takes these five from the gateway, never from a form.
         sqlx::query(
-            "UPDATE evses SET evse_id = $1, serial_number = $2, meter_type = $3, status = $4, current_ws_connection_id = $5, \
-             server_id = $6, date_modified = $7 WHERE uid = $8",
+            "UPDATE evses SET evse_id = $1, date_modified = $7, \
+             serial_number = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN serial_number ELSE $2 END, \
+             meter_type = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN meter_type ELSE $3 END, \
+             status = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN status ELSE $4 END, \
+             current_ws_connection_id = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) \
+                 THEN current_ws_connection_id ELSE $5 END, \
+             server_id = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN server_id ELSE $6 END \
+             WHERE uid = $8",
         )
         .bind(&evse.evse_id)
         .bind(&evse.serial_number)

@@ -1,6 +1,8 @@
 //! The one store API over SQLite and PostgreSQL (sqlx `Any` driver, portable SQL with `$n`
 //! placeholders). Every other layer — portal, REST, GraphQL, CLI — goes through these functions.
 
+mod charger_state;
+mod chargers;
 mod details;
 mod error;
 mod files;
@@ -17,6 +19,8 @@ mod tokens;
 mod users;
 mod web_sessions;
 
+pub use charger_state::{BootInfo, StatusOutcome, StatusReport};
+pub use chargers::ChargerLogin;
 pub use error::StoreError;
 pub use name_index::bigrams;
 pub use photos::PhotoRefusal;

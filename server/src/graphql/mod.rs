@@ -166,6 +166,7 @@ async fn serve(
     // documents costs CPU only, and validation's cost (which grows with what fragments expand to)
     // is bounded before async-graphql starts it.
     if let Err(refusal) = guard::check(&request.query) {
+        tokio::time::sleep(guard::REFUSAL_DELAY).await;
         return http_error_with_code(StatusCode::BAD_REQUEST, &refusal.0, Some("BAD_USER_INPUT"));
     }
     let caller = match Caller::authenticate(&auth, &headers).await {

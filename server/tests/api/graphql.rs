@@ -123,16 +123,7 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn gql(app: &TestApp, bearer: &str, query: &str, variables: Value) -> (u16, Value) {
-    let response = app
-        .http
-        .post(app.url("/graphql"))
-        .bearer_auth(bearer)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("json"))
+    app.gql(bearer, query, variables).await
 }
 
 /// The `data` of a successful response; fails on any GraphQL error.

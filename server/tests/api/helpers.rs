@@ -219,6 +219,20 @@ pub mod fixtures {
             async move { request.send().await.expect("request") }
         }
 
+        /// A GraphQL request: the HTTP status and the response body.
+        pub async fn gql(&self, bearer: &str, query: &str, variables: Value) -> (u16, Value) {
+            let response = self
+                .http
+                .post(self.url("/graphql"))
+                .bearer_auth(bearer)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .expect("request");
+            let status = response.status().as_u16();
+            (status, response.json().await.expect("json"))
+        }
+
         pub async fn post_bearer(&self, path: &str, bearer: &str) -> reqwest::Response {
             self.http.post(self.url(path)).bearer_auth(bearer).send().await.expect("request")
         }

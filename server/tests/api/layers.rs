@@ -22,7 +22,7 @@ const SERVER_FLOORS: &[&[&str]] = &[
     &["cli", "jobs", "middleware", "multipart", "serve", "shutdown", "telemetry"],
     &["config"],
     &["auth"],
-    &["graphql"],
+    &["graphql", "ocpp"],
     &["state"],
     &["rest", "health"],
     &["portal", "bench_routes"],

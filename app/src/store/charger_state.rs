@@ -1,0 +1,334 @@
+//! What a connected charger changes: its connection, boot data and statuses. Every write also
+//! refreshes the EVSE rows the APIs read (status, serial number, meter type, connection id,
+//! server id) and moves the modification time of each EVSE it changes and of the location.
+use super::locations::{claim, Target};
+use super::{Store, StoreError};
+use crate::domain::views::StatusChange;
+use sqlx::{AnyConnection, Row};
+
+/// The charger-derived columns of its EVSEs (all of them, or `only` one), from the charger's row
+/// and each EVSE's own last status: offline → UNKNOWN, else the connector-0 override, else its
+/// own status (the same rule as `domain::charging::shown_status`, in SQL so one statement does
+/// every EVSE). EVSEs whose columns already hold these values are left alone.
+pub(crate) async fn refresh_evses(
+    conn: &mut AnyConnection,
+    charger_id: i64,
+    only: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    const OF_CHARGER: &str =
+        "FROM charger_evses ce JOIN chargers c ON c.id = ce.charger_id WHERE ce.evse_uid = evses.uid";
+    const SHOWN: &str =
+        "CASE WHEN c.connection_id IS NULL THEN 'UNKNOWN' ELSE COALESCE(c.override_status, ce.own_status, 'UNKNOWN') END";
+    let changed = format!(
+        "(status <> (SELECT {SHOWN} {OF_CHARGER}) \
+         OR COALESCE(serial_number, '') <> (SELECT COALESCE(c.serial_number, '') {OF_CHARGER}) \
+         OR COALESCE(meter_type, '') <> (SELECT COALESCE(c.meter_type, '') {OF_CHARGER}) \
+         OR COALESCE(current_ws_connection_id, '') <> (SELECT COALESCE(c.connection_id, '') {OF_CHARGER}) \
+         OR COALESCE(server_id, '') <> (SELECT COALESCE(c.server_id, '') {OF_CHARGER}))"
+    );
+    let sql = format!(
+        "UPDATE evses SET status = (SELECT {SHOWN} {OF_CHARGER}), \
+         serial_number = (SELECT c.serial_number {OF_CHARGER}), meter_type = (SELECT c.meter_type {OF_CHARGER}), \
+         current_ws_connection_id = (SELECT c.connection_id {OF_CHARGER}), server_id = (SELECT c.server_id {OF_CHARGER}), \
+         date_modified = $1 \
+         WHERE uid IN (SELECT evse_uid FROM charger_evses WHERE charger_id = $2) AND ($3 = '' OR uid = $3) AND {changed}"
+    );
+    let changed_uids: Vec<String> = sqlx::query_scalar(&format!("{sql} RETURNING uid"))
+        .bind(now)
+        .bind(charger_id)
+        .bind(only.unwrap_or_default())
+        .fetch_all(&mut *conn)
+        .await?;
+    // The contract's connectors are the EVSE's plug types: they share its status.
+    for uid in &changed_uids {
+        sqlx::query(
+            "UPDATE connectors SET status = (SELECT status FROM evses WHERE uid = $1), date_modified = $2 \
+             WHERE evse_uid = $1 AND status <> (SELECT status FROM evses WHERE uid = $1)",
+        )
+        .bind(uid)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The owner and location of a charger, claimed (the location's modification time moves).
+async fn claim_location(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT l.id, l.cpo_owner_id FROM chargers c JOIN locations l ON l.id = c.location_id WHERE c.id = $1",
+    )
+    .bind(charger_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound("charger".into()))?;
+    claim(conn, row.try_get("cpo_owner_id")?, Target::Location(row.try_get("id")?), now).await?;
+    Ok(())
+}
+
+/// What a charger said in its BootNotification that the platform keeps.
+#[derive(Debug, Clone, Default)]
+pub struct BootInfo {
+    pub vendor: String,
+    pub model: String,
+    pub firmware_version: Option<String>,
+    pub serial_number: Option<String>,
+    pub meter_type: Option<String>,
+}
+
+/// One StatusNotification, mapped.
+#[derive(Debug, Clone)]
+pub struct StatusReport {
+    pub connector_id: i64,
+    /// The OCPI status it maps to (for connector 0: the override, or None when it clears).
+    pub status: Option<&'static str>,
+    pub ocpp_status: String,
+    pub error_code: String,
+    pub info: Option<String>,
+    pub vendor_error_code: Option<String>,
+    pub sent_timestamp: Option<String>,
+    /// When the status applied: the charger's timestamp clamped to receipt, or receipt.
+    pub at: i64,
+    pub received_at: i64,
+}
+
+/// What a status report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusOutcome {
+    Applied,
+    /// Older than what is stored from an earlier connection: kept in the history only.
+    Outdated,
+    /// No EVSE of this charger has that connectorId.
+    UnknownConnector,
+}
+
+impl Store {
+    /// A charger's connection was accepted on `server_id` as `connection_id`.
+    pub async fn charger_connected(
+        &self,
+        charger_id: i64,
+        connection_id: &str,
+        server_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE chargers SET connection_id = $1, server_id = $2, connected_since = $3, last_seen = $3 WHERE id = $4",
+        )
+        .bind(connection_id)
+        .bind(server_id)
+        .bind(now)
+        .bind(charger_id)
+        .execute(&mut *tx)
+        .await?;
+        claim_location(&mut tx, charger_id, now).await?;
+        refresh_evses(&mut tx, charger_id, None, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The connection `connection_id` ended. A newer connection of the same charger (which
+    /// replaced this one) is left alone.
+    pub async fn charger_disconnected(&self, charger_id: i64, connection_id: &str, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let ended = sqlx::query(
+            "UPDATE chargers SET connection_id = NULL, server_id = NULL, connected_since = NULL, last_seen = $1 \
+             WHERE id = $2 AND connection_id = $3",
+        )
+        .bind(now)
+        .bind(charger_id)
+        .bind(connection_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if ended > 0 {
+            claim_location(&mut tx, charger_id, now).await?;
+            refresh_evses(&mut tx, charger_id, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At start: connections this node held before it stopped are gone. Returns how many.
+    pub async fn release_server(&self, server_id: &str, now: i64) -> Result<usize, StoreError> {
+        let held = sqlx::query("SELECT id, connection_id FROM chargers WHERE server_id = $1")
+            .bind(server_id)
+            .fetch_all(self.pool())
+            .await?;
+        for row in &held {
+            let connection: Option<String> = row.try_get("connection_id")?;
+            if let Some(connection) = connection {
+                self.charger_disconnected(row.try_get("id")?, &connection, now).await?;
+            }
+        }
+        Ok(held.len())
+    }
+
+    /// Any frame from the charger: it is alive.
+    pub async fn charger_seen(&self, charger_id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE chargers SET last_seen = $1 WHERE id = $2")
+            .bind(now)
+            .bind(charger_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// A BootNotification: keeps what it says and clears a charger-wide Unavailable/Faulted.
+    pub async fn charger_booted(&self, charger_id: i64, boot: &BootInfo, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE chargers SET vendor = $1, model = $2, firmware_version = $3, serial_number = $4, meter_type = $5, \
+             override_status = NULL, last_seen = $6, date_modified = $6 WHERE id = $7",
+        )
+        .bind(&boot.vendor)
+        .bind(&boot.model)
+        .bind(&boot.firmware_version)
+        .bind(&boot.serial_number)
+        .bind(&boot.meter_type)
+        .bind(now)
+        .bind(charger_id)
+        .execute(&mut *tx)
+        .await?;
+        claim_location(&mut tx, charger_id, now).await?;
+        refresh_evses(&mut tx, charger_id, None, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A StatusNotification received on `connection_id`.
+    pub async fn charger_status(
+        &self,
+        charger_id: i64,
+        connection_id: &str,
+        report: &StatusReport,
+    ) -> Result<StatusOutcome, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let outcome = if report.connector_id == 0 {
+            whole_charger_status(&mut tx, charger_id, report).await?
+        } else {
+            connector_status(&mut tx, charger_id, connection_id, report).await?
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The last `limit` status changes of an EVSE, newest first.
+    pub async fn status_history(&self, evse_uid: &str, limit: i64) -> Result<Vec<StatusChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status, ocpp_status, connector_id, error_code, info, vendor_error_code, sent_timestamp, received_at \
+             FROM evse_status_history WHERE evse_uid = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(evse_uid)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StatusChange {
+                    status: row.try_get("status")?,
+                    ocpp_status: row.try_get("ocpp_status")?,
+                    connector_id: row.try_get("connector_id")?,
+                    error_code: row.try_get("error_code")?,
+                    info: row.try_get("info")?,
+                    vendor_error_code: row.try_get("vendor_error_code")?,
+                    timestamp: row.try_get("sent_timestamp")?,
+                    received_at: row.try_get("received_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn record_history(
+    conn: &mut AnyConnection,
+    evse_uid: &str,
+    shown: &str,
+    report: &StatusReport,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO evse_status_history (evse_uid, status, ocpp_status, connector_id, error_code, info, vendor_error_code, \
+         sent_timestamp, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(evse_uid)
+    .bind(shown)
+    .bind(&report.ocpp_status)
+    .bind(report.connector_id)
+    .bind(&report.error_code)
+    .bind(&report.info)
+    .bind(&report.vendor_error_code)
+    .bind(&report.sent_timestamp)
+    .bind(report.received_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn connector_status(
+    conn: &mut AnyConnection,
+    charger_id: i64,
+    connection_id: &str,
+    report: &StatusReport,
+) -> Result<StatusOutcome, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT evse_uid, status_at, status_connection FROM charger_evses WHERE charger_id = $1 AND position = $2",
+    )
+    .bind(charger_id)
+    .bind(report.connector_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(StatusOutcome::UnknownConnector);
+    };
+    let uid: String = row.try_get("evse_uid")?;
+    let status_at: Option<i64> = row.try_get("status_at")?;
+    let status_connection: Option<String> = row.try_get("status_connection")?;
+    let Some(status) = report.status else { return Ok(StatusOutcome::UnknownConnector) };
+    // On one connection the order of receipt is the order of events; against data stored from an
+    // earlier connection the charger's time decides.
+    let current = status_connection.as_deref() == Some(connection_id) || status_at.is_none_or(|at| at <= report.at);
+    if !current {
+        record_history(conn, &uid, status, report).await?;
+        return Ok(StatusOutcome::Outdated);
+    }
+    sqlx::query("UPDATE charger_evses SET own_status = $1, status_at = $2, status_connection = $3 WHERE evse_uid = $4")
+        .bind(status)
+        .bind(report.at)
+        .bind(connection_id)
+        .bind(&uid)
+        .execute(&mut *conn)
+        .await?;
+    claim_location(conn, charger_id, report.received_at).await?;
+    refresh_evses(conn, charger_id, Some(&uid), report.received_at).await?;
+    let shown: String =
+        sqlx::query_scalar("SELECT status FROM evses WHERE uid = $1").bind(&uid).fetch_one(&mut *conn).await?;
+    record_history(conn, &uid, &shown, report).await?;
+    Ok(StatusOutcome::Applied)
+}
+
+/// Connector 0: Unavailable/Faulted shows on every EVSE until Available or a boot clears it.
+async fn whole_charger_status(
+    conn: &mut AnyConnection,
+    charger_id: i64,
+    report: &StatusReport,
+) -> Result<StatusOutcome, StoreError> {
+    sqlx::query("UPDATE chargers SET override_status = $1 WHERE id = $2")
+        .bind(report.status)
+        .bind(charger_id)
+        .execute(&mut *conn)
+        .await?;
+    claim_location(conn, charger_id, report.received_at).await?;
+    refresh_evses(conn, charger_id, None, report.received_at).await?;
+    let evses = sqlx::query(
+        "SELECT e.uid, e.status FROM evses e JOIN charger_evses ce ON ce.evse_uid = e.uid WHERE ce.charger_id = $1",
+    )
+    .bind(charger_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &evses {
+        let (uid, shown): (String, String) = (row.try_get("uid")?, row.try_get("status")?);
+        record_history(conn, &uid, &shown, report).await?;
+    }
+    Ok(StatusOutcome::Applied)
+}

@@ -1,0 +1,55 @@
+-- Chargers that connect over OCPP 1.6J. A charger belongs to a location; its EVSEs are that
+-- location's, in OCPP connector order (connectorId n = position n). The EVSE rows keep what the
+-- APIs read (status, serial_number, meter_type, current_ws_connection_id, server_id): the gateway
+-- writes them there, so reads stay one table and need no join.
+CREATE TABLE chargers (
+    id INTEGER PRIMARY KEY,
+    charge_point_id TEXT NOT NULL UNIQUE,
+    location_id BIGINT NOT NULL REFERENCES locations (id) ON DELETE CASCADE,
+    -- 'sha256:<salt>:<digest>' for keys we generated, an argon2id PHC string for imported ones.
+    key_digest TEXT,
+    vendor TEXT,
+    model TEXT,
+    firmware_version TEXT,
+    serial_number TEXT,
+    meter_type TEXT,
+    -- Connector 0 reported Unavailable or Faulted: every EVSE shows this until it clears.
+    override_status TEXT CHECK (override_status IN ('INOPERATIVE', 'OUTOFORDER')),
+    connection_id TEXT,
+    server_id TEXT,
+    connected_since BIGINT,
+    last_seen BIGINT,
+    date_created BIGINT NOT NULL,
+    date_modified BIGINT NOT NULL
+);
+CREATE INDEX chargers_location_id ON chargers (location_id);
+CREATE INDEX chargers_server_id ON chargers (server_id);
+
+CREATE TABLE charger_evses (
+    evse_uid TEXT PRIMARY KEY REFERENCES evses (uid) ON DELETE CASCADE,
+    charger_id BIGINT NOT NULL REFERENCES chargers (id) ON DELETE CASCADE,
+    position BIGINT NOT NULL CHECK (position >= 1),
+    -- The EVSE's own last reported status (OCPI value), kept under a connector-0 override and
+    -- while the charger is offline; NULL until it first reports.
+    own_status TEXT,
+    -- When that status applied (the charger's timestamp, clamped to receipt) and on which
+    -- connection it arrived: within a connection order of receipt wins, across connections time.
+    status_at BIGINT,
+    status_connection TEXT,
+    UNIQUE (charger_id, position)
+);
+
+-- Every StatusNotification as received (the portal shows an EVSE's last 20).
+CREATE TABLE evse_status_history (
+    id INTEGER PRIMARY KEY,
+    evse_uid TEXT NOT NULL REFERENCES evses (uid) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    ocpp_status TEXT NOT NULL,
+    connector_id BIGINT NOT NULL,
+    error_code TEXT NOT NULL,
+    info TEXT,
+    vendor_error_code TEXT,
+    sent_timestamp TEXT,
+    received_at BIGINT NOT NULL
+);
+CREATE INDEX evse_status_history_evse ON evse_status_history (evse_uid, id);

@@ -1,0 +1,11 @@
+//! What every handler of one connection knows: the charger, this connection, the settings.
+use app::store::Store;
+use std::time::Duration;
+
+pub struct Session {
+    pub store: Store,
+    pub charger_id: i64,
+    pub charge_point_id: String,
+    pub connection_id: String,
+    pub heartbeat_interval: Duration,
+}
