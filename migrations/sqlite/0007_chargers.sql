@@ -19,6 +19,8 @@ CREATE TABLE chargers (
     server_id TEXT,
     connected_since BIGINT,
     last_seen BIGINT,
+    -- The charger's main meter (MeterValues on connectorId 0), Wh.
+    main_meter_wh DOUBLE PRECISION,
     date_created BIGINT NOT NULL,
     date_modified BIGINT NOT NULL
 );
@@ -36,6 +38,10 @@ CREATE TABLE charger_evses (
     -- connection it arrived: within a connection order of receipt wins, across connections time.
     status_at BIGINT,
     status_connection TEXT,
+    -- Latest readings (MeterValues on its connectorId): energy register in Wh, power in W.
+    energy_wh DOUBLE PRECISION,
+    power_w DOUBLE PRECISION,
+    readings_at BIGINT,
     UNIQUE (charger_id, position)
 );
 
@@ -53,3 +59,32 @@ CREATE TABLE evse_status_history (
     received_at BIGINT NOT NULL
 );
 CREATE INDEX evse_status_history_evse ON evse_status_history (evse_uid, id);
+
+-- RFID tags an owner accepts at its chargers (OCPP idTag, compared case-insensitively).
+CREATE TABLE id_tags (
+    cpo_owner_id BIGINT NOT NULL REFERENCES cpo_owners (id) ON DELETE CASCADE,
+    id_tag_key TEXT NOT NULL,
+    id_tag TEXT NOT NULL,
+    date_created BIGINT NOT NULL,
+    PRIMARY KEY (cpo_owner_id, id_tag_key)
+);
+
+-- Charging sessions (OCPP transactions); the row id is the transactionId handed to the charger.
+-- The unique key makes a StartTransaction retried after a lost answer find the same row.
+CREATE TABLE charge_sessions (
+    id INTEGER PRIMARY KEY,
+    -- Sessions outlive a removed charger or EVSE (they are what was charged).
+    charger_id BIGINT REFERENCES chargers (id) ON DELETE SET NULL,
+    evse_uid TEXT REFERENCES evses (uid) ON DELETE SET NULL,
+    connector_id BIGINT NOT NULL,
+    id_tag TEXT NOT NULL,
+    auth_status TEXT NOT NULL,
+    meter_start_wh BIGINT NOT NULL,
+    started_at BIGINT NOT NULL,
+    stopped_at BIGINT,
+    meter_stop_wh BIGINT,
+    energy_wh BIGINT,
+    stop_reason TEXT,
+    UNIQUE (charger_id, connector_id, id_tag, meter_start_wh, started_at)
+);
+CREATE INDEX charge_sessions_evse ON charge_sessions (evse_uid, id);

@@ -211,11 +211,7 @@ async fn update_location(
 fn evse_from(form: &[(String, String)]) -> NewEvse {
     NewEvse {
         evse_id: one(form, "evse_id"),
-        serial_number: optional(form, "serial_number"),
-        meter_type: optional(form, "meter_type"),
         status: one(form, "status"),
-        current_ws_connection_id: None,
-        server_id: None,
         capabilities: all(form, "capabilities"),
         payment_types: all(form, "payment_types"),
     }

@@ -58,13 +58,11 @@ pub struct NewLocation {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What an owner sets on an EVSE. Its serial number, meter type, connection id and server id come
+/// from its charger over OCPP, never from a form; its status too once it has a charger.
 pub struct NewEvse {
     pub evse_id: String,
-    pub serial_number: Option<String>,
-    pub meter_type: Option<String>,
     pub status: String,
-    pub current_ws_connection_id: Option<String>,
-    pub server_id: Option<String>,
     pub capabilities: Vec<String>,
     pub payment_types: Vec<String>,
 }
@@ -137,11 +135,7 @@ impl Rules for NewEvse {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         Checker::default()
             .check("evse_id", rule::required_text(&self.evse_id, 48))
-            .check("serial_number", optional_text(&self.serial_number))
-            .check("meter_type", optional_text(&self.meter_type))
             .check("status", known(codes::STATUSES, &self.status))
-            .check("current_ws_connection_id", optional_text(&self.current_ws_connection_id))
-            .check("server_id", optional_text(&self.server_id))
             .check("capabilities", all_known(codes::CAPABILITIES, &self.capabilities))
             .check("payment_types", all_known(codes::PAYMENT_TYPES, &self.payment_types))
             .finish()

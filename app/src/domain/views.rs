@@ -138,6 +138,8 @@ pub struct ChargerRow {
     pub serial_number: Option<String>,
     pub meter_type: Option<String>,
     pub server_id: Option<String>,
+    /// The main meter's register (MeterValues on connectorId 0), Wh.
+    pub main_meter_wh: Option<f64>,
 }
 
 /// One StatusNotification as an EVSE's history shows it.
@@ -152,4 +154,27 @@ pub struct StatusChange {
     /// The charger's timestamp as sent, if it sent one.
     pub timestamp: Option<String>,
     pub received_at: i64,
+}
+
+/// A charging session (an OCPP transaction) as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargeSession {
+    pub transaction_id: i64,
+    pub id_tag: String,
+    /// `Accepted` or `Invalid`: what the id tag was when the session started.
+    pub authorization: String,
+    pub started_at: i64,
+    pub stopped_at: Option<i64>,
+    pub meter_start_wh: i64,
+    pub meter_stop_wh: Option<i64>,
+    pub energy_wh: Option<i64>,
+    pub stop_reason: Option<String>,
+}
+
+/// The latest meter readings of an EVSE.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Readings {
+    pub energy_wh: Option<f64>,
+    pub power_w: Option<f64>,
+    pub readings_at: Option<i64>,
 }

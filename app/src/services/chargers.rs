@@ -108,3 +108,23 @@ pub async fn import_key(
     let digest = charger_key::digest_imported(key.expose_secret()).await.map_err(ServiceError::internal)?;
     Ok(store.set_charger_key(owner, charge_point_id, &digest).await?)
 }
+
+/// An OCPP idTag: 1–20 characters (OCPP's CiString20), no control characters.
+pub const ID_TAG_MAX: usize = 20;
+
+fn id_tag(value: &str) -> Result<&str, ServiceError> {
+    let len = value.chars().count();
+    if !(1..=ID_TAG_MAX).contains(&len) || value.chars().any(char::is_control) {
+        return Err(ServiceError::invalid("id_tag", format!("must be 1 to {ID_TAG_MAX} characters")));
+    }
+    Ok(value)
+}
+
+/// Accepts `tag` at the owner's chargers from now on.
+pub async fn add_id_tag(store: &Store, owner: i64, tag: &str) -> Result<(), ServiceError> {
+    Ok(store.add_id_tag(owner, id_tag(tag)?).await?)
+}
+
+pub async fn remove_id_tag(store: &Store, owner: i64, tag: &str) -> Result<(), ServiceError> {
+    Ok(store.remove_id_tag(owner, id_tag(tag)?).await?)
+}

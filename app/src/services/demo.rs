@@ -184,8 +184,6 @@ pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
             for evse_index in 0..rng.gen_range(1..=6) {
                 let evse = NewEvse {
                     evse_id: format!("{country}*DEM*E{location_id:04}{evse_index}"),
-                    serial_number: Some(format!("SN-{:08}", rng.gen_range(0..100_000_000))),
-                    meter_type: Some(pick(&mut rng, &["MID AC", "Eichrecht DC", "MID DC"]).to_string()),
                     status: pick(
                         &mut rng,
                         &[
@@ -201,8 +199,6 @@ pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
                         ],
                     )
                     .to_string(),
-                    current_ws_connection_id: None,
-                    server_id: Some(format!("ocpp-{}", rng.gen_range(1..4))),
                     capabilities: some_codes(&mut rng, codes::CAPABILITIES, 4),
                     payment_types: some_codes(&mut rng, codes::PAYMENT_TYPES, 3),
                 };

@@ -3,7 +3,7 @@
 //! server id) and moves the modification time of each EVSE it changes and of the location.
 use super::locations::{claim, Target};
 use super::{Store, StoreError};
-use crate::domain::views::StatusChange;
+use crate::domain::views::{Readings, StatusChange};
 use sqlx::{AnyConnection, Row};
 
 /// The charger-derived columns of its EVSEs (all of them, or `only` one), from the charger's row
@@ -91,6 +91,15 @@ pub struct StatusReport {
     /// When the status applied: the charger's timestamp clamped to receipt, or receipt.
     pub at: i64,
     pub received_at: i64,
+}
+
+/// The latest values of one MeterValues message (already in Wh and W).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeterReading {
+    pub connector_id: i64,
+    pub energy_wh: Option<f64>,
+    pub power_w: Option<f64>,
+    pub at: i64,
 }
 
 /// What a status report did.
@@ -212,6 +221,54 @@ impl Store {
         };
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Keeps a MeterValues reading: connector 0 is the charger's main meter, never an EVSE's.
+    /// Returns false when the charger has no such connector. Older readings do not replace newer.
+    pub async fn charger_readings(&self, charger_id: i64, reading: &MeterReading) -> Result<bool, StoreError> {
+        let updated = if reading.connector_id == 0 {
+            sqlx::query("UPDATE chargers SET main_meter_wh = COALESCE($1, main_meter_wh) WHERE id = $2")
+                .bind(reading.energy_wh)
+                .bind(charger_id)
+                .execute(self.pool())
+                .await?
+        } else {
+            sqlx::query(
+                "UPDATE charger_evses SET energy_wh = COALESCE($1, energy_wh), power_w = COALESCE($2, power_w), readings_at = $3 \
+                 WHERE charger_id = $4 AND position = $5 AND (readings_at IS NULL OR readings_at <= $3)",
+            )
+            .bind(reading.energy_wh)
+            .bind(reading.power_w)
+            .bind(reading.at)
+            .bind(charger_id)
+            .bind(reading.connector_id)
+            .execute(self.pool())
+            .await?
+        };
+        if updated.rows_affected() > 0 || reading.connector_id == 0 {
+            return Ok(true);
+        }
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM charger_evses WHERE charger_id = $1 AND position = $2")
+                .bind(charger_id)
+                .bind(reading.connector_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(known.is_some())
+    }
+
+    /// The latest readings of an EVSE (all `None` for an EVSE without a charger).
+    pub async fn readings(&self, evse_uid: &str) -> Result<Readings, StoreError> {
+        let row = sqlx::query("SELECT energy_wh, power_w, readings_at FROM charger_evses WHERE evse_uid = $1")
+            .bind(evse_uid)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(Readings::default()) };
+        Ok(Readings {
+            energy_wh: row.try_get("energy_wh")?,
+            power_w: row.try_get("power_w")?,
+            readings_at: row.try_get("readings_at")?,
+        })
     }
 
     /// The last `limit` status changes of an EVSE, newest first.

@@ -22,7 +22,7 @@ pub struct ChargerLogin {
 
 const CHARGER_COLUMNS: &str =
     "c.id, c.charge_point_id, c.location_id, c.key_digest, c.connection_id, c.connected_since, \
-     c.last_seen, c.vendor, c.model, c.firmware_version, c.serial_number, c.meter_type, c.server_id";
+     c.last_seen, c.vendor, c.model, c.firmware_version, c.serial_number, c.meter_type, c.server_id, c.main_meter_wh";
 
 fn charger_row(row: &AnyRow) -> Result<ChargerRow, StoreError> {
     Ok(ChargerRow {
@@ -40,6 +40,7 @@ fn charger_row(row: &AnyRow) -> Result<ChargerRow, StoreError> {
         serial_number: row.try_get("serial_number")?,
         meter_type: row.try_get("meter_type")?,
         server_id: row.try_get("server_id")?,
+        main_meter_wh: row.try_get("main_meter_wh")?,
     })
 }
 

@@ -228,17 +228,13 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         claim(&mut tx, owner_id, Target::Location(location_id), now).await?;
         sqlx::query(
-            "INSERT INTO evses (uid, evse_id, serial_number, meter_type, status, cpo_location_id, current_ws_connection_id, server_id, date_created, date_modified) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            "INSERT INTO evses (uid, evse_id, status, cpo_location_id, date_created, date_modified) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
         )
         .bind(&uid)
         .bind(&evse.evse_id)
-        .bind(&evse.serial_number)
-        .bind(&evse.meter_type)
         .bind(&evse.status)
         .bind(location_id)
-        .bind(&evse.current_ws_connection_id)
-        .bind(&evse.server_id)
         .bind(now)
         .execute(&mut *tx)
         .await
@@ -256,25 +252,17 @@ impl Store {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         let location_id = claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
-        // An EVSE of a charger takes these five from the gateway, never from a form.
+        // The status of an EVSE with a charger comes from the charger (its other OCPP fields are
+        // never written here at all).
         sqlx::query(
-            "UPDATE evses SET evse_id = $1, date_modified = $7, \
-             serial_number = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN serial_number ELSE $2 END, \
-             meter_type = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN meter_type ELSE $3 END, \
-             status = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN status ELSE $4 END, \
-             current_ws_connection_id = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) \
-                 THEN current_ws_connection_id ELSE $5 END, \
-             server_id = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $8) THEN server_id ELSE $6 END \
-             WHERE uid = $8",
+            "UPDATE evses SET evse_id = $1, date_modified = $2, \
+             status = CASE WHEN EXISTS (SELECT 1 FROM charger_evses WHERE evse_uid = $3) THEN status ELSE $4 END \
+             WHERE uid = $3",
         )
         .bind(&evse.evse_id)
-        .bind(&evse.serial_number)
-        .bind(&evse.meter_type)
-        .bind(&evse.status)
-        .bind(&evse.current_ws_connection_id)
-        .bind(&evse.server_id)
         .bind(now)
         .bind(uid)
+        .bind(&evse.status)
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::unique_as(e, "evse_id"))?;

@@ -1,11 +1,13 @@
 //! The one store API over SQLite and PostgreSQL (sqlx `Any` driver, portable SQL with `$n`
 //! placeholders). Every other layer — portal, REST, GraphQL, CLI — goes through these functions.
 
+mod charge_sessions;
 mod charger_state;
 mod chargers;
 mod details;
 mod error;
 mod files;
+mod id_tags;
 mod locations;
 mod name_index;
 mod owners;
@@ -19,7 +21,8 @@ mod tokens;
 mod users;
 mod web_sessions;
 
-pub use charger_state::{BootInfo, StatusOutcome, StatusReport};
+pub use charge_sessions::{SessionStart, SessionStop};
+pub use charger_state::{BootInfo, MeterReading, StatusOutcome, StatusReport};
 pub use chargers::ChargerLogin;
 pub use error::StoreError;
 pub use name_index::bigrams;

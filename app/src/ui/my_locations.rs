@@ -293,8 +293,9 @@ fn evse_manager(
                     <div class="field-row">
                         <label>"EVSE ID" <input name="evse_id" required=true value=evse.evse_id.clone() /></label>
                         {code_select("Status", "status", codes::STATUSES, &evse.status)}
-                        <label>"Serial number" <input name="serial_number" value=evse.serial_number.clone().unwrap_or_default() /></label>
-                        <label>"Meter type" <input name="meter_type" value=evse.meter_type.clone().unwrap_or_default() /></label>
+                        <p class="muted">"Serial number "{evse.serial_number.clone().unwrap_or_else(|| "–".into())}
+                            ", meter type "{evse.meter_type.clone().unwrap_or_else(|| "–".into())}
+                            ": reported by the EVSE's charger over OCPP."</p>
                     </div>
                     {code_choices("Capabilities", "capabilities", codes::CAPABILITIES, capabilities)}
                     {code_choices("Payment types", "payment_types", codes::PAYMENT_TYPES, payment_types)}
@@ -431,7 +432,6 @@ fn edit_location_page(_me: Me, page: LocationPage) -> AnyView {
                                 <div class="field-row">
                                     <label>"EVSE ID" <input name="evse_id" required=true placeholder="NL*ABC*E12345" /> {error_of(field_errors, "evse_id")}</label>
                                     {code_select("Status", "status", codes::STATUSES, "AVAILABLE")}
-                                    <label>"Serial number" <input name="serial_number" /></label>
                                 </div>
                                 {code_choices("Capabilities", "capabilities", codes::CAPABILITIES, Vec::new())}
                                 {code_choices("Payment types", "payment_types", codes::PAYMENT_TYPES, Vec::new())}

@@ -1,5 +1,6 @@
 //! GraphQL over HTTP at `/graphql` (POST, and GET for queries), with an explorer at `/graphiql`
 //! that needs no CDN. Guarded by depth, complexity and body-size limits and a time limit.
+mod chargers;
 mod errors;
 mod guard;
 mod loaders;
@@ -13,7 +14,7 @@ use app::error::ServiceError;
 use app::store::Store;
 use app::uploads::UploadDir;
 use async_graphql::ParseRequestError;
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -24,8 +25,12 @@ use serde_json::json;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 
-pub use mutation::MutationRoot;
-pub use query::QueryRoot;
+/// The contract's queries beside the charger queries, as one root.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(query::LocationQuery, chargers::ChargerQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(mutation::LocationMutation, chargers::ChargerMutation);
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -55,12 +60,12 @@ pub struct GraphqlState {
 
 pub fn schemas() -> Schemas {
     Schemas {
-        full: Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        full: Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
             .limit_depth(DEPTH_LIMIT)
             .limit_complexity(COMPLEXITY_LIMIT)
             .limit_directives(10)
             .finish(),
-        read: Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        read: Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
             .limit_depth(DEPTH_LIMIT)
             .limit_complexity(COMPLEXITY_LIMIT)
             .limit_directives(10)

@@ -57,12 +57,8 @@ impl From<LocationInput> for NewLocation {
 #[graphql(rename_fields = "snake_case")]
 pub struct EvseInput {
     evse_id: String,
-    serial_number: Option<String>,
-    meter_type: Option<String>,
-    /// OCPI status, e.g. AVAILABLE.
+    /// OCPI status, e.g. AVAILABLE. Ignored for an EVSE with a charger: its charger reports it.
     status: String,
-    current_ws_connection_id: Option<String>,
-    server_id: Option<String>,
     #[graphql(default)]
     capabilities: Vec<String>,
     #[graphql(default)]
@@ -71,16 +67,7 @@ pub struct EvseInput {
 
 impl From<EvseInput> for NewEvse {
     fn from(i: EvseInput) -> Self {
-        NewEvse {
-            evse_id: i.evse_id,
-            serial_number: i.serial_number,
-            meter_type: i.meter_type,
-            status: i.status,
-            current_ws_connection_id: i.current_ws_connection_id,
-            server_id: i.server_id,
-            capabilities: i.capabilities,
-            payment_types: i.payment_types,
-        }
+        NewEvse { evse_id: i.evse_id, status: i.status, capabilities: i.capabilities, payment_types: i.payment_types }
     }
 }
 
@@ -118,12 +105,13 @@ impl From<ConnectorInput> for NewConnector {
     }
 }
 
-/// The store and the CPO owner the caller acts for; mutations need an owner's access token.
-fn owner<'a>(ctx: &Context<'a>) -> Result<(&'a Store, i64)> {
+/// The store and the CPO owner the caller acts for; mutations (and the owner's own queries)
+/// need an owner's access token.
+pub(super) fn owner<'a>(ctx: &Context<'a>) -> Result<(&'a Store, i64)> {
     let owner = ctx
         .data_unchecked::<Caller>()
         .owner_id()
-        .ok_or_else(|| service(ServiceError::Forbidden("mutations need the access token of a CPO owner".into())))?;
+        .ok_or_else(|| service(ServiceError::Forbidden("this needs the access token of a CPO owner".into())))?;
     Ok((ctx.data_unchecked::<Store>(), owner))
 }
 
@@ -148,10 +136,11 @@ async fn reload_connector(store: &Store, evse_uid: &str, id: i64) -> Result<Conn
         .ok_or_else(|| service(ServiceError::NotFound("connector not found".into())))
 }
 
-pub struct MutationRoot;
+#[derive(Default)]
+pub struct LocationMutation;
 
 #[Object(rename_args = "snake_case")]
-impl MutationRoot {
+impl LocationMutation {
     async fn create_location(&self, ctx: &Context<'_>, input: LocationInput) -> Result<Location> {
         let (store, owner) = owner(ctx)?;
         let id = locations::create_location(store, owner, input.into()).await.map_err(service)?;

@@ -37,10 +37,11 @@ fn bounded(field: &str, value: Option<String>, max: usize) -> Result<Option<Stri
     }
 }
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct LocationQuery;
 
 #[Object(rename_args = "snake_case")]
-impl QueryRoot {
+impl LocationQuery {
     /// EVSEs of visible locations. `location_name` matches part of the location name, ignoring
     /// case (`%`, `_` and quotes are literal); `order_by` is one of `location`, `evse_id`, `status`,
     /// `date_created`; `order` is `ASC` or `DESC`. Ties are broken by `uid`.

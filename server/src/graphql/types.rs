@@ -166,10 +166,73 @@ impl Evse {
         let rows = load(ctx, ConnectorsOf(self.0.uid.clone())).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Connector).collect())
     }
+    /// The charger this EVSE belongs to; shown to the location's owner (and administrators).
+    async fn charger(&self, ctx: &Context<'_>) -> Result<Option<super::chargers::Charger>> {
+        if !self.owner_may_see(ctx).await? {
+            return Ok(None);
+        }
+        let store = ctx.data_unchecked::<app::store::Store>();
+        let found = store.chargers_of_evses(std::slice::from_ref(&self.0.uid)).await.map_err(internal_store)?;
+        let Some((_, charge_point_id)) = found.into_iter().next() else { return Ok(None) };
+        Ok(store.charger(&charge_point_id).await.map_err(internal_store)?.map(super::chargers::Charger))
+    }
+    /// The latest energy register reading in Wh, from the charger's MeterValues.
+    async fn energy_wh(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(self.readings(ctx).await?.energy_wh)
+    }
+    /// The latest active power import in W.
+    async fn power_w(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(self.readings(ctx).await?.power_w)
+    }
+    /// When the latest readings were taken (RFC 3339, UTC).
+    async fn readings_at(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.readings(ctx).await?.readings_at.map(rfc3339))
+    }
+    /// Recent charging sessions, newest first (`limit` 0–100, default 20); the owner's only.
+    async fn sessions(&self, ctx: &Context<'_>, limit: Option<i32>) -> Result<Vec<super::chargers::Session>> {
+        let limit = super::chargers::history_limit(limit)?;
+        self.require_owner(ctx).await?;
+        let store = ctx.data_unchecked::<app::store::Store>();
+        let rows = store.sessions_of_evse(&self.0.uid, limit).await.map_err(internal_store)?;
+        Ok(rows.into_iter().map(super::chargers::Session).collect())
+    }
+    /// The charger's status reports for this EVSE, newest first (`limit` 0–100, default 20).
+    async fn status_history(&self, ctx: &Context<'_>, limit: Option<i32>) -> Result<Vec<super::chargers::StatusEntry>> {
+        let limit = super::chargers::history_limit(limit)?;
+        self.require_owner(ctx).await?;
+        let store = ctx.data_unchecked::<app::store::Store>();
+        let rows = store.status_history(&self.0.uid, limit).await.map_err(internal_store)?;
+        Ok(rows.into_iter().map(super::chargers::StatusEntry).collect())
+    }
     /// The EVSE's location (one object; the contract names the field in the plural).
     async fn locations(&self, ctx: &Context<'_>) -> Result<Option<Location>> {
         Ok(load(ctx, LocationById(self.0.cpo_location_id)).await?.map(Location))
     }
+}
+
+impl Evse {
+    async fn owner_may_see(&self, ctx: &Context<'_>) -> Result<bool> {
+        let caller = *ctx.data_unchecked::<crate::auth::Caller>();
+        let Some(location) = load(ctx, LocationById(self.0.cpo_location_id)).await? else { return Ok(false) };
+        Ok(super::chargers::may_see_records(caller, location.cpo_owner_id))
+    }
+
+    async fn require_owner(&self, ctx: &Context<'_>) -> Result<()> {
+        if self.owner_may_see(ctx).await? {
+            return Ok(());
+        }
+        let refusal = app::error::ServiceError::Forbidden("only the location's owner sees its charging records".into());
+        Err(super::errors::service(refusal))
+    }
+
+    async fn readings(&self, ctx: &Context<'_>) -> Result<app::domain::views::Readings> {
+        let store = ctx.data_unchecked::<app::store::Store>();
+        store.readings(&self.0.uid).await.map_err(internal_store)
+    }
+}
+
+fn internal_store(e: app::store::StoreError) -> async_graphql::Error {
+    super::errors::ServiceErrorWrapper::from(e).into()
 }
 
 pub struct Connector(pub ConnectorRow);

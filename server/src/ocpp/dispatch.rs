@@ -1,10 +1,10 @@
 //! One table from action to payload schema and handler; each CALL is checked against its schema
 //! before its handler runs, so no invalid payload reaches the store.
 use super::frame::{CallError, ErrorCode};
-use super::handlers;
 use super::messages::{self as m, NOT_SUPPORTED};
 use super::schema::{self, Field};
 use super::session::Session;
+use super::{handlers, transactions};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy)]
@@ -13,6 +13,10 @@ enum Action {
     Heartbeat,
     StatusNotification,
     DataTransfer,
+    MeterValues,
+    Authorize,
+    StartTransaction,
+    StopTransaction,
     /// Diagnostics and firmware status notifications: acknowledged, nothing kept.
     Acknowledge,
 }
@@ -23,9 +27,13 @@ fn lookup(action: &str) -> Result<(&'static [Field], Action), CallError> {
         "Heartbeat" => (m::HEARTBEAT, Action::Heartbeat),
         "StatusNotification" => (m::STATUS_NOTIFICATION, Action::StatusNotification),
         "DataTransfer" => (m::DATA_TRANSFER, Action::DataTransfer),
+        "MeterValues" => (m::METER_VALUES, Action::MeterValues),
+        "Authorize" => (m::AUTHORIZE, Action::Authorize),
+        "StartTransaction" => (m::START_TRANSACTION, Action::StartTransaction),
+        "StopTransaction" => (m::STOP_TRANSACTION, Action::StopTransaction),
         "DiagnosticsStatusNotification" => (m::DIAGNOSTICS_STATUS_NOTIFICATION, Action::Acknowledge),
         "FirmwareStatusNotification" => (m::FIRMWARE_STATUS_NOTIFICATION, Action::Acknowledge),
-        known if NOT_SUPPORTED.contains(&known) || PENDING.contains(&known) => {
+        known if NOT_SUPPORTED.contains(&known) => {
             return Err(CallError::new(
                 ErrorCode::NotSupported,
                 format!("{known} is not supported by this Central System"),
@@ -37,9 +45,6 @@ fn lookup(action: &str) -> Result<(&'static [Field], Action), CallError> {
         }
     })
 }
-
-/// Charger messages of OCPP 1.6 Core whose handlers have not landed yet (see the README).
-const PENDING: &[&str] = &["MeterValues", "Authorize", "StartTransaction", "StopTransaction"];
 
 /// Answers one CALL: the CALLRESULT payload, or the CALLERROR to send.
 pub async fn handle(session: &Session, action: &str, payload: Map<String, Value>) -> Result<Value, CallError> {
@@ -54,6 +59,10 @@ pub async fn handle(session: &Session, action: &str, payload: Map<String, Value>
         Action::Heartbeat => Ok(handlers::heartbeat()),
         Action::StatusNotification => handlers::status_notification(session, payload).await,
         Action::DataTransfer => Ok(handlers::data_transfer()),
+        Action::MeterValues => transactions::meter_values(session, payload).await,
+        Action::Authorize => transactions::authorize(session, payload).await,
+        Action::StartTransaction => transactions::start_transaction(session, payload).await,
+        Action::StopTransaction => transactions::stop_transaction(session, payload).await,
         Action::Acknowledge => Ok(Value::Object(Map::new())),
     }
 }

@@ -7,12 +7,12 @@ use app::domain::charging::{ocpi_status, whole_charger, WholeCharger};
 use app::store::{BootInfo, StatusOutcome, StatusReport, StoreError};
 use serde_json::{json, Value};
 
-fn text(payload: &Value, field: &str) -> Option<String> {
+pub(super) fn text(payload: &Value, field: &str) -> Option<String> {
     payload.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// A store failure: the charger is told, and retries (transaction messages are re-sent).
-fn internal(session: &Session, error: &StoreError) -> CallError {
+pub(super) fn internal(session: &Session, error: &StoreError) -> CallError {
     tracing::error!(charger = %session.charge_point_id, cause = %app::error::chain(error), "OCPP message not stored");
     CallError::new(ErrorCode::InternalError, "the message could not be stored; try again")
 }

@@ -6,9 +6,11 @@ mod dispatch;
 mod frame;
 mod handlers;
 mod messages;
+mod meter;
 mod registry;
 mod schema;
 mod session;
+mod transactions;
 mod upgrade;
 
 use crate::config::OcppSettings;

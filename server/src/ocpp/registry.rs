@@ -40,11 +40,6 @@ impl Registry {
         };
         (registration, replaced)
     }
-
-    /// How many chargers are connected to this node.
-    pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
-    }
 }
 
 /// Held by a connection's task; dropping it (on any exit) unregisters the connection.

@@ -5,6 +5,8 @@ use std::time::Duration;
 pub struct Session {
     pub store: Store,
     pub charger_id: i64,
+    /// The CPO owner of the charger: its id tags decide authorisations.
+    pub owner_id: i64,
     pub charge_point_id: String,
     pub connection_id: String,
     pub heartbeat_interval: Duration,

@@ -128,6 +128,7 @@ async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, 
     let session = Session {
         store: state.store.clone(),
         charger_id: login.id,
+        owner_id: login.owner_id,
         charge_point_id,
         connection_id,
         heartbeat_interval: interval,

@@ -48,11 +48,7 @@ fn location(name: &str, city: &str, country: &str, publish: bool) -> NewLocation
 fn evse(evse_id: &str, status: &str) -> NewEvse {
     NewEvse {
         evse_id: evse_id.into(),
-        serial_number: Some("SN-1".into()),
-        meter_type: Some("MID".into()),
         status: status.into(),
-        current_ws_connection_id: None,
-        server_id: Some("ocpp-1".into()),
         capabilities: vec!["RFID_READER".into(), "RESERVABLE".into()],
         payment_types: vec!["APP".into()],
     }

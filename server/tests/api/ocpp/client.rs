@@ -82,7 +82,7 @@ impl Charger {
             match tokio::time::timeout(wait, self.socket.next()).await {
                 Ok(Some(Ok(Message::Text(text)))) => return Some(serde_json::from_str(&text).expect("json frame")),
                 Ok(Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)))) => {}
-                Ok(Some(Ok(Message::Close(_) | Message::Binary(_))) | Some(Err(_)) | None) | Err(_) => return None,
+                Ok(Some(Ok(Message::Close(_) | Message::Binary(_)) | Err(_)) | None) | Err(_) => return None,
             }
         }
     }
@@ -93,7 +93,7 @@ impl Charger {
         loop {
             match tokio::time::timeout_at(deadline, self.socket.next()).await {
                 Err(_) => return false,
-                Ok(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) => return true,
+                Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) => return true,
                 Ok(Some(Ok(_))) => {}
             }
         }

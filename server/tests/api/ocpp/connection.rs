@@ -51,7 +51,7 @@ async fn raw_handshake(app: &TestApp, key: &str, protocols: Option<&str>) -> (St
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
     loop {
         match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(0) | Err(_)) => break,
             Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
             Err(_) => return (String::from_utf8_lossy(&received).into_owned(), false),
         }

@@ -1,7 +1,9 @@
 //! The OCPP 1.6J gateway over real WebSockets, on SQLite and PostgreSQL.
 mod client;
 mod connection;
+mod management;
 mod messages;
+mod transactions;
 
 use crate::helpers::fixtures::registration;
 use crate::helpers::TestApp;
@@ -15,6 +17,8 @@ pub struct Site {
     pub location: i64,
     pub evses: Vec<String>,
     pub key: String,
+    /// The owner's access token.
+    pub access: String,
 }
 
 pub const CP: &str = "CP-1";
@@ -53,7 +57,15 @@ pub async fn site(app: &TestApp) -> Site {
     }
     chargers::create_charger(&app.store, owner, location, CP, &evses).await.expect("charger");
     let key = chargers::new_key(&app.store, Some(owner), CP).await.expect("key").expose_secret().to_owned();
-    Site { owner, location, evses, key }
+    let invitation = app.invitation_from_outbox();
+    app::services::registration::accept_invitation(&app.store, &invitation, "a long enough password")
+        .await
+        .expect("password");
+    let access = app.login(&token, "ocppowner", "a long enough password").await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    Site { owner, location, evses, key, access }
 }
 
 /// `(status, current_ws_connection_id, server_id, serial_number, meter_type)` of an EVSE as stored.
