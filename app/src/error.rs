@@ -28,6 +28,9 @@ pub enum ServiceError {
     UnsupportedMedia(String),
     #[error("too many failed sign-ins; try again in {0} s")]
     Throttled(u64),
+    /// A command could not reach a charger or the charger refused it.
+    #[error("{0}")]
+    Charger(ChargerFailure),
     /// A dependency (the database) cannot answer now; the request may be repeated as it is.
     /// Never reported as "unauthorized": a client must not throw away a good token for it.
     #[error("the service is unavailable; try again later")]
@@ -35,6 +38,18 @@ pub enum ServiceError {
     /// The cause is for the log only; clients get an opaque message.
     #[error("internal error")]
     Internal(#[source] Cause),
+}
+
+/// Why a command to a charger has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChargerFailure {
+    #[error("charger {0} is not connected")]
+    NotConnected(String),
+    #[error("charger {charge_point_id} did not answer within {seconds} s")]
+    Timeout { charge_point_id: String, seconds: u64 },
+    /// The charger answered with a CALLERROR.
+    #[error("the charger answered {code}: {description}")]
+    Refused { code: String, description: String },
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {

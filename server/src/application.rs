@@ -55,8 +55,10 @@ impl Application {
         let released = store.release_server(&node_id, app::clock::now_ms()).await?;
         tracing::info!(node_id, released, "OCPP gateway ready");
         let ocpp = crate::ocpp::OcppState::new(store.clone(), config.ocpp.clone(), node_id);
+        let control = Arc::new(crate::ocpp::GatewayControl::new(ocpp.registry.clone(), config.ocpp.call_timeout));
         let state = AppState {
             ocpp,
+            control,
             store,
             keys: Keys::new(config.jwt_secret.expose_secret()),
             mailer: Arc::new(mailer),

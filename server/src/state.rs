@@ -23,6 +23,8 @@ pub struct AppState {
     pub uploads: UploadDir,
     pub graphql: Schemas,
     pub ocpp: OcppState,
+    /// Commands to chargers, for GraphQL and the portal.
+    pub control: Arc<dyn app::services::charger_commands::ChargerControl>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -39,7 +41,12 @@ impl FromRef<AppState> for AuthState {
 
 impl FromRef<AppState> for GraphqlState {
     fn from_ref(state: &AppState) -> Self {
-        GraphqlState { schemas: state.graphql.clone(), store: state.store.clone(), uploads: state.uploads.clone() }
+        GraphqlState {
+            schemas: state.graphql.clone(),
+            control: state.control.clone(),
+            store: state.store.clone(),
+            uploads: state.uploads.clone(),
+        }
     }
 }
 

@@ -248,6 +248,17 @@ impl Store {
         Ok(found)
     }
 
+    /// The charger holding an EVSE and the EVSE's connectorId on it.
+    pub async fn charger_of_evse(&self, evse_uid: &str) -> Result<Option<(String, i64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.charge_point_id, ce.position FROM charger_evses ce JOIN chargers c ON c.id = ce.charger_id WHERE ce.evse_uid = $1",
+        )
+        .bind(evse_uid)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok((row.try_get("charge_point_id")?, row.try_get("position")?))).transpose()
+    }
+
     /// What the gateway checks before letting `charge_point_id` upgrade.
     pub async fn charger_login(&self, charge_point_id: &str) -> Result<Option<ChargerLogin>, StoreError> {
         let row = sqlx::query(

@@ -9,9 +9,11 @@ use app::clock::rfc3339;
 use app::domain::views::{ChargeSession, ChargerRow, StatusChange};
 use app::error::ServiceError;
 use app::secret::ExposeSecret;
+use app::services::charger_commands::{self as commands, ChargerControl};
 use app::services::chargers;
 use app::store::Store;
 use async_graphql::{Context, Object, Result};
+use std::sync::Arc;
 
 /// Most rows `sessions` and `status_history` return.
 pub const HISTORY_MAX: i32 = 100;
@@ -231,5 +233,70 @@ impl ChargerMutation {
         let (store, owner) = owner(ctx)?;
         chargers::remove_id_tag(store, owner, &id_tag).await.map_err(service)?;
         Ok(true)
+    }
+}
+
+/// Commands to the caller's chargers: each returns the charger's answer status ("Accepted",
+/// "Rejected", "Scheduled", "Unlocked", "UnlockFailed", "NotSupported", …).
+#[derive(Default)]
+pub struct CommandMutation;
+
+fn control<'a>(ctx: &Context<'a>) -> &'a dyn ChargerControl {
+    ctx.data_unchecked::<Arc<dyn ChargerControl>>().as_ref()
+}
+
+#[Object(rename_args = "snake_case")]
+impl CommandMutation {
+    /// `type`: Soft or Hard.
+    async fn reset_charger(&self, ctx: &Context<'_>, charge_point_id: String, r#type: String) -> Result<String> {
+        let (store, owner) = owner(ctx)?;
+        commands::reset(store, control(ctx), owner, &charge_point_id, &r#type).await.map_err(service)
+    }
+
+    /// `type`: Operative or Inoperative; without an EVSE, the whole charger.
+    async fn change_availability(
+        &self,
+        ctx: &Context<'_>,
+        charge_point_id: String,
+        evse_uid: Option<String>,
+        r#type: String,
+    ) -> Result<String> {
+        let (store, owner) = owner(ctx)?;
+        commands::change_availability(store, control(ctx), owner, &charge_point_id, evse_uid.as_deref(), &r#type)
+            .await
+            .map_err(service)
+    }
+
+    async fn unlock_connector(&self, ctx: &Context<'_>, evse_uid: String) -> Result<String> {
+        let (store, owner) = owner(ctx)?;
+        commands::unlock_connector(store, control(ctx), owner, &evse_uid).await.map_err(service)
+    }
+
+    async fn remote_start_transaction(&self, ctx: &Context<'_>, evse_uid: String, id_tag: String) -> Result<String> {
+        let (store, owner) = owner(ctx)?;
+        commands::remote_start(store, control(ctx), owner, &evse_uid, &id_tag).await.map_err(service)
+    }
+
+    async fn remote_stop_transaction(
+        &self,
+        ctx: &Context<'_>,
+        charge_point_id: String,
+        transaction_id: i64,
+    ) -> Result<String> {
+        let (store, owner) = owner(ctx)?;
+        commands::remote_stop(store, control(ctx), owner, &charge_point_id, transaction_id).await.map_err(service)
+    }
+
+    /// Without an EVSE: connector 0 and every EVSE of the charger.
+    async fn trigger_status_notification(
+        &self,
+        ctx: &Context<'_>,
+        charge_point_id: String,
+        evse_uid: Option<String>,
+    ) -> Result<String> {
+        let (store, owner) = owner(ctx)?;
+        commands::trigger_status(store, control(ctx), owner, &charge_point_id, evse_uid.as_deref())
+            .await
+            .map_err(service)
     }
 }

@@ -1,6 +1,6 @@
 //! GraphQL errors: the services' errors with a machine-readable `code` (and the offending fields
 //! for validation), never database text.
-use app::error::ServiceError;
+use app::error::{ChargerFailure, ServiceError};
 use async_graphql::{Error, ErrorExtensions};
 
 /// An opaque error whose cause chain goes to the log only.
@@ -28,6 +28,9 @@ pub fn service(error: ServiceError) -> Error {
         ServiceError::NotFound(_) => "NOT_FOUND",
         ServiceError::TooLarge(_) | ServiceError::UnsupportedMedia(_) => "BAD_USER_INPUT",
         ServiceError::Throttled(_) => "THROTTLED",
+        ServiceError::Charger(ChargerFailure::NotConnected(_)) => "CHARGER_OFFLINE",
+        ServiceError::Charger(ChargerFailure::Timeout { .. }) => "CHARGER_TIMEOUT",
+        ServiceError::Charger(ChargerFailure::Refused { .. }) => "CHARGER_ERROR",
         ServiceError::Unavailable(_) => return unavailable(&error),
         ServiceError::Internal(_) => return internal(&error),
     };

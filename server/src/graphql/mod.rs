@@ -30,7 +30,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub struct QueryRoot(query::LocationQuery, chargers::ChargerQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(mutation::LocationMutation, chargers::ChargerMutation);
+pub struct MutationRoot(mutation::LocationMutation, chargers::ChargerMutation, chargers::CommandMutation);
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -54,6 +54,8 @@ pub struct Schemas {
 #[derive(Clone)]
 pub struct GraphqlState {
     pub schemas: Schemas,
+    /// Where commands to chargers go (the OCPP gateway on this node).
+    pub control: std::sync::Arc<dyn app::services::charger_commands::ChargerControl>,
     pub store: Store,
     pub uploads: UploadDir,
 }
@@ -141,7 +143,7 @@ fn refused(rejection: AuthRejection) -> Response {
 
 fn prepare(state: &GraphqlState, caller: Caller, request: async_graphql::Request) -> async_graphql::Request {
     let loader = prefetch::loader(state.store.clone());
-    request.data(caller).data(state.store.clone()).data(state.uploads.clone()).data(loader)
+    request.data(caller).data(state.control.clone()).data(state.store.clone()).data(state.uploads.clone()).data(loader)
 }
 
 async fn run<F>(execution: F) -> Response

@@ -1,13 +1,18 @@
 //! One task per charger socket: reads frames in order and answers each CALL before reading the
 //! next (so statuses apply in the order sent), pings, and closes the socket when the charger
 //! falls silent, floods, sends binary frames or is replaced by a newer connection.
+use super::calls::Queued;
 use super::dispatch;
 use super::frame::{self, CallError, ErrorCode, Incoming, Unreadable};
+use super::registry::Inbox;
 use super::session::Session;
+use app::error::ChargerFailure;
+use app::services::charger_commands::Command;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
-use serde_json::json;
-use std::time::{Duration, Instant};
+use serde_json::Value;
+use std::time::Duration;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 /// Messages a charger may send per second, sustained, and the burst it may send at once.
 const RATE_PER_SECOND: f64 = 50.0;
@@ -16,6 +21,68 @@ const BURST: f64 = 100.0;
 pub struct Timing {
     pub silence_limit: Duration,
     pub ping_every: Duration,
+    /// How long a CALL we sent waits for its answer.
+    pub call_timeout: Duration,
+}
+
+/// The one CALL of ours the charger has not answered yet.
+struct Pending {
+    id: String,
+    action: &'static str,
+    /// Where the answer goes (`None`: nobody waits, e.g. the TriggerMessage after a reconnect).
+    reply: Option<oneshot::Sender<Result<Value, ChargerFailure>>>,
+    deadline: Instant,
+}
+
+impl Pending {
+    fn answer(self, result: Result<Value, ChargerFailure>) {
+        if let Some(reply) = self.reply {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// Our CALLs on this connection, one at a time.
+struct Calls {
+    pending: Option<Pending>,
+    sent: u64,
+    timeout: Duration,
+}
+
+impl Calls {
+    /// Sends `command`; its answer (or the failure to send it) goes to `reply`.
+    async fn send(
+        &mut self,
+        socket: &mut WebSocket,
+        command: &Command,
+        reply: Option<oneshot::Sender<Result<Value, ChargerFailure>>>,
+        charge_point_id: &str,
+    ) -> bool {
+        self.sent += 1;
+        let id = format!("cs-{}", self.sent);
+        let text = frame::call(&id, command.action(), command.payload());
+        if socket.send(Message::Text(text.into())).await.is_err() {
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(ChargerFailure::NotConnected(charge_point_id.to_owned())));
+            }
+            return false;
+        }
+        let deadline = Instant::now() + self.timeout;
+        self.pending = Some(Pending { id, action: command.action(), reply, deadline });
+        true
+    }
+
+    fn deadline(&self) -> Instant {
+        self.pending.as_ref().map_or_else(|| Instant::now() + Duration::from_secs(86_400), |p| p.deadline)
+    }
+
+    /// The CALL `id` answers, if it is the one we wait for.
+    fn take(&mut self, id: &str) -> Option<Pending> {
+        if self.pending.as_ref().is_some_and(|p| p.id == id) {
+            return self.pending.take();
+        }
+        None
+    }
 }
 
 /// Allows `RATE_PER_SECOND` with bursts of `BURST`.
@@ -71,20 +138,13 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
 
 /// Serves the connection until it ends; `trigger_status` asks a charger that reconnects (it will
 /// not resend unchanged statuses) to report them all now.
-pub async fn serve(
-    mut socket: WebSocket,
-    session: Session,
-    mut replaced: oneshot::Receiver<()>,
-    timing: Timing,
-    trigger_status: bool,
-) {
-    let mut pending: Option<String> = None;
+pub async fn serve(socket: WebSocket, session: Session, inbox: Inbox, timing: Timing, trigger_status: bool) {
+    let mut socket = socket;
+    let Inbox { mut replaced, mut commands } = inbox;
+    let mut calls = Calls { pending: None, sent: 0, timeout: timing.call_timeout };
     if trigger_status {
-        let id = format!("trigger-{}", session.connection_id.get(..8).unwrap_or_default());
-        let call = frame::call(&id, "TriggerMessage", json!({ "requestedMessage": "StatusNotification" }));
-        if socket.send(Message::Text(call.into())).await.is_ok() {
-            pending = Some(id);
-        }
+        let trigger = Command::TriggerStatusNotification { connector_id: None };
+        calls.send(&mut socket, &trigger, None, &session.charge_point_id).await;
     }
     let mut ticker = tokio::time::interval(timing.ping_every);
     ticker.tick().await;
@@ -106,7 +166,7 @@ pub async fn serve(
                             close(&mut socket, close_code::POLICY, "more than 50 messages a second").await;
                             break End::Flood;
                         }
-                        if let Some(reply) = answer(&session, text.as_str(), &mut pending).await {
+                        if let Some(reply) = answer(&session, text.as_str(), &mut calls).await {
                             if let Err(e) = socket.send(Message::Text(reply.into())).await {
                                 break End::Broken(e.to_string());
                             }
@@ -118,6 +178,18 @@ pub async fn serve(
                     }
                     Message::Close(_) => break End::ClosedByCharger,
                     Message::Ping(_) | Message::Pong(_) => {}
+                }
+            }
+            Some(Queued { command, reply }) = commands.recv(), if calls.pending.is_none() => {
+                if !calls.send(&mut socket, &command, Some(reply), &session.charge_point_id).await {
+                    break End::Broken("could not send a command".into());
+                }
+            }
+            () = tokio::time::sleep_until(calls.deadline()), if calls.pending.is_some() => {
+                if let Some(pending) = calls.pending.take() {
+                    tracing::info!(charger = %session.charge_point_id, action = pending.action, "no answer to our CALL in time");
+                    let seconds = timing.call_timeout.as_secs();
+                    pending.answer(Err(ChargerFailure::Timeout { charge_point_id: session.charge_point_id.clone(), seconds }));
                 }
             }
             _ = &mut replaced => {
@@ -146,7 +218,7 @@ pub async fn serve(
 }
 
 /// The reply to one text frame, if it gets one.
-async fn answer(session: &Session, text: &str, pending: &mut Option<String>) -> Option<String> {
+async fn answer(session: &Session, text: &str, calls: &mut Calls) -> Option<String> {
     match frame::parse(text) {
         Ok(Incoming::Call { id, action, payload }) => Some(match dispatch::handle(session, &action, payload).await {
             Ok(result) => frame::call_result(&id, result),
@@ -155,12 +227,20 @@ async fn answer(session: &Session, text: &str, pending: &mut Option<String>) -> 
                 frame::call_error(&id, &error)
             }
         }),
-        Ok(Incoming::Result { id, .. } | Incoming::Error { id, .. }) if pending.as_deref() == Some(id.as_str()) => {
-            *pending = None;
+        Ok(Incoming::Result { id, payload }) => {
+            match calls.take(&id) {
+                Some(pending) => pending.answer(Ok(payload)),
+                None => {
+                    tracing::info!(charger = %session.charge_point_id, id, "CALLRESULT to no pending CALL; dropped")
+                }
+            }
             None
         }
-        Ok(Incoming::Result { id, .. } | Incoming::Error { id, .. }) => {
-            tracing::info!(charger = %session.charge_point_id, id, "answer to no pending CALL; dropped");
+        Ok(Incoming::Error { id, code, description }) => {
+            match calls.take(&id) {
+                Some(pending) => pending.answer(Err(ChargerFailure::Refused { code, description })),
+                None => tracing::info!(charger = %session.charge_point_id, id, "CALLERROR to no pending CALL; dropped"),
+            }
             None
         }
         Err(Unreadable::Call { id, reason }) => {

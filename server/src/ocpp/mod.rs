@@ -1,6 +1,7 @@
 //! The OCPP 1.6J gateway: chargers connect to `GET /ocpp/{charge_point_id}` over WebSocket
 //! (security profiles 1 and 2: HTTP Basic, TLS at the proxy) and report boot data and statuses,
 //! which become the EVSE fields every API and page shows.
+mod calls;
 mod connection;
 mod dispatch;
 mod frame;
@@ -21,6 +22,7 @@ use axum::Router;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
+pub use calls::GatewayControl;
 pub use registry::Registry;
 
 /// What the gateway needs of the application's state.

@@ -113,7 +113,7 @@ async fn refuse_subprotocol(mut socket: WebSocket) {
 
 async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, socket: WebSocket) {
     let connection_id = uuid::Uuid::new_v4().to_string();
-    let (registration, replaced): (Registration, _) =
+    let (registration, inbox): (Registration, _) =
         state.registry.register(&state.store, login.id, &charge_point_id, &connection_id);
     if let Err(e) = state.store.charger_connected(login.id, &connection_id, &state.node_id, now_ms()).await {
         tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "connection not recorded; closing");
@@ -124,6 +124,7 @@ async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, 
     let timing = Timing {
         silence_limit: state.settings.silence_limit(),
         ping_every: (interval / 2).clamp(Duration::from_secs(1), Duration::from_secs(30)),
+        call_timeout: state.settings.call_timeout,
     };
     let session = Session {
         store: state.store.clone(),
@@ -133,6 +134,6 @@ async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, 
         connection_id,
         heartbeat_interval: interval,
     };
-    connection::serve(socket, session, replaced, timing, login.booted).await;
+    connection::serve(socket, session, inbox, timing, login.booted).await;
     drop(registration);
 }

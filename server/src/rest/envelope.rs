@@ -65,6 +65,7 @@ impl ApiError {
             ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServiceError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::Charger(_) => StatusCode::BAD_GATEWAY,
             ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

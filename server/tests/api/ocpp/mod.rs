@@ -1,5 +1,6 @@
 //! The OCPP 1.6J gateway over real WebSockets, on SQLite and PostgreSQL.
 mod client;
+mod commands;
 mod connection;
 mod management;
 mod messages;
