@@ -88,3 +88,14 @@ CREATE TABLE charge_sessions (
     UNIQUE (charger_id, connector_id, id_tag, meter_start_wh, started_at)
 );
 CREATE INDEX charge_sessions_evse ON charge_sessions (evse_uid, id);
+
+-- A journal of EVSE changes (status, connection, readings), written in the same transaction as
+-- the change. Every node follows it to feed live updates (subscriptions, the portal), so a
+-- change made on one node reaches clients of all; rows older than an hour are purged.
+CREATE TABLE evse_changes (
+    id INTEGER PRIMARY KEY,
+    evse_uid TEXT NOT NULL,
+    location_id BIGINT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX evse_changes_at ON evse_changes (at);

@@ -56,9 +56,12 @@ impl Application {
         tracing::info!(node_id, released, "OCPP gateway ready");
         let ocpp = crate::ocpp::OcppState::new(store.clone(), config.ocpp.clone(), node_id);
         let control = Arc::new(crate::ocpp::GatewayControl::new(ocpp.registry.clone(), config.ocpp.call_timeout));
+        let sockets = Arc::new(tokio::sync::Semaphore::new(config.connections.max_connections));
         let state = AppState {
             ocpp,
             control,
+            events: crate::events::EvseEvents::default(),
+            sockets,
             store,
             keys: Keys::new(config.jwt_secret.expose_secret()),
             mailer: Arc::new(mailer),
@@ -81,10 +84,12 @@ impl Application {
     /// Serves until `shutdown` resolves, then lets in-flight requests finish and closes the pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (store, uploads) = (self.state.store.clone(), self.state.uploads.clone());
-        let sweeper = tokio::spawn(crate::jobs::sweep_uploads(store, uploads, self.state.config.upload_grace));
+        let sweeper = tokio::spawn(crate::jobs::sweep_uploads(store.clone(), uploads, self.state.config.upload_grace));
+        let follower = tokio::spawn(self.state.events.clone().follow(store));
         let limits = self.state.config.connections;
         let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         sweeper.abort();
+        follower.abort();
         self.state.store.close().await;
         Ok(served?)
     }

@@ -12,6 +12,7 @@ mod application;
 mod auth;
 #[cfg(feature = "bench")]
 mod bench_routes;
+mod events;
 pub mod graphql;
 mod health;
 mod jobs;

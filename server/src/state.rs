@@ -25,6 +25,10 @@ pub struct AppState {
     pub ocpp: OcppState,
     /// Commands to chargers, for GraphQL and the portal.
     pub control: Arc<dyn app::services::charger_commands::ChargerControl>,
+    /// Changes of EVSEs as every node sees them (subscriptions, the portal's live badges).
+    pub events: crate::events::EvseEvents,
+    /// Bounds the upgraded GraphQL subscription sockets.
+    pub sockets: Arc<tokio::sync::Semaphore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -44,6 +48,8 @@ impl FromRef<AppState> for GraphqlState {
         GraphqlState {
             schemas: state.graphql.clone(),
             control: state.control.clone(),
+            events: state.events.clone(),
+            sockets: state.sockets.clone(),
             store: state.store.clone(),
             uploads: state.uploads.clone(),
         }

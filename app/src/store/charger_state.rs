@@ -42,6 +42,7 @@ pub(crate) async fn refresh_evses(
         .await?;
     // The contract's connectors are the EVSE's plug types: they share its status.
     for uid in &changed_uids {
+        super::evse_changes::record(conn, uid, now).await?;
         sqlx::query(
             "UPDATE connectors SET status = (SELECT status FROM evses WHERE uid = $1), date_modified = $2 \
              WHERE evse_uid = $1 AND status <> (SELECT status FROM evses WHERE uid = $1)",
@@ -226,35 +227,42 @@ impl Store {
     /// Keeps a MeterValues reading: connector 0 is the charger's main meter, never an EVSE's.
     /// Returns false when the charger has no such connector. Older readings do not replace newer.
     pub async fn charger_readings(&self, charger_id: i64, reading: &MeterReading) -> Result<bool, StoreError> {
-        let updated = if reading.connector_id == 0 {
+        let mut tx = self.pool().begin().await?;
+        if reading.connector_id == 0 {
             sqlx::query("UPDATE chargers SET main_meter_wh = COALESCE($1, main_meter_wh) WHERE id = $2")
                 .bind(reading.energy_wh)
                 .bind(charger_id)
-                .execute(self.pool())
-                .await?
-        } else {
-            sqlx::query(
-                "UPDATE charger_evses SET energy_wh = COALESCE($1, energy_wh), power_w = COALESCE($2, power_w), readings_at = $3 \
-                 WHERE charger_id = $4 AND position = $5 AND (readings_at IS NULL OR readings_at <= $3)",
-            )
-            .bind(reading.energy_wh)
-            .bind(reading.power_w)
-            .bind(reading.at)
-            .bind(charger_id)
-            .bind(reading.connector_id)
-            .execute(self.pool())
-            .await?
-        };
-        if updated.rows_affected() > 0 || reading.connector_id == 0 {
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
             return Ok(true);
         }
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM charger_evses WHERE charger_id = $1 AND position = $2")
-                .bind(charger_id)
-                .bind(reading.connector_id)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(known.is_some())
+        let Some(uid) = sqlx::query_scalar::<_, String>(
+            "SELECT evse_uid FROM charger_evses WHERE charger_id = $1 AND position = $2",
+        )
+        .bind(charger_id)
+        .bind(reading.connector_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let updated = sqlx::query(
+            "UPDATE charger_evses SET energy_wh = COALESCE($1, energy_wh), power_w = COALESCE($2, power_w), readings_at = $3 \
+             WHERE evse_uid = $4 AND (readings_at IS NULL OR readings_at <= $3)",
+        )
+        .bind(reading.energy_wh)
+        .bind(reading.power_w)
+        .bind(reading.at)
+        .bind(&uid)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated > 0 {
+            super::evse_changes::record(&mut tx, &uid, crate::clock::now_ms()).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The latest readings of an EVSE (all `None` for an EVSE without a charger).

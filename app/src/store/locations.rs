@@ -267,6 +267,7 @@ impl Store {
         .await
         .map_err(|e| StoreError::unique_as(e, "evse_id"))?;
         link_evse_codes(&mut tx, uid, evse).await?;
+        super::evse_changes::record(&mut tx, uid, now).await?;
         tx.commit().await?;
         Ok(location_id)
     }
@@ -288,6 +289,7 @@ impl Store {
             .bind(uid)
             .execute(&mut *tx)
             .await?;
+        super::evse_changes::record(&mut tx, uid, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -322,6 +322,15 @@ impl Store {
         all(&sql.fetch(self).await?, evse_row)
     }
 
+    /// One EVSE, if its location is visible to `viewer`.
+    pub async fn visible_evse(&self, viewer: Viewer, uid: &str) -> Result<Option<EvseRow>, StoreError> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {EVSE_COLUMNS} FROM evses e JOIN locations l ON l.id = e.cpo_location_id WHERE "
+        ));
+        sql.visible(viewer, "l").push(" AND e.uid = ").bind(Arg::Text(uid.to_owned()));
+        Ok(all(&sql.fetch(self).await?, evse_row)?.pop())
+    }
+
     pub async fn locations_by_ids(&self, ids: &[i64]) -> Result<Vec<LocationRow>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());

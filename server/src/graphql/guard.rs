@@ -50,6 +50,30 @@ pub fn check(query: &str) -> Result<(), Refusal> {
     measure(&document)
 }
 
+/// The same check inside the schema, so documents that do not come through the HTTP handler
+/// (subscriptions and operations over WebSocket) are bounded as well.
+pub struct GuardExtension;
+
+impl async_graphql::extensions::ExtensionFactory for GuardExtension {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(GuardExtension)
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for GuardExtension {
+    async fn parse_query(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<ExecutableDocument> {
+        check(query).map_err(|refusal| async_graphql::ServerError::new(refusal.0, None))?;
+        next.run(ctx, query, variables).await
+    }
+}
+
 struct Scan {
     tokens: usize,
     nesting: usize,

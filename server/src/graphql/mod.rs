@@ -7,15 +7,19 @@ mod loaders;
 mod mutation;
 mod prefetch;
 mod query;
+mod subscription;
 mod types;
 
 use crate::auth::{AuthRejection, AuthState, Caller};
 use app::error::ServiceError;
 use app::store::Store;
 use app::uploads::UploadDir;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::ParseRequestError;
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -40,7 +44,7 @@ pub const DEPTH_LIMIT: usize = 10;
 /// query is about 70.
 pub const COMPLEXITY_LIMIT: usize = 500;
 
-pub type FullSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type FullSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 /// Served for GET, where mutations must not be reachable (GraphQL over HTTP: GET is safe).
 pub type ReadSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
@@ -56,13 +60,18 @@ pub struct GraphqlState {
     pub schemas: Schemas,
     /// Where commands to chargers go (the OCPP gateway on this node).
     pub control: std::sync::Arc<dyn app::services::charger_commands::ChargerControl>,
+    /// Changes of EVSEs, for subscriptions.
+    pub events: crate::events::EvseEvents,
+    /// Open subscription sockets (they leave the accept loop's connection count once upgraded).
+    pub sockets: std::sync::Arc<tokio::sync::Semaphore>,
     pub store: Store,
     pub uploads: UploadDir,
 }
 
 pub fn schemas() -> Schemas {
     Schemas {
-        full: Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        full: Schema::build(QueryRoot::default(), MutationRoot::default(), subscription::SubscriptionRoot)
+            .extension(guard::GuardExtension)
             .limit_depth(DEPTH_LIMIT)
             .limit_complexity(COMPLEXITY_LIMIT)
             .limit_directives(10)
@@ -197,13 +206,68 @@ async fn post(
     serve(state, auth, headers, request, false).await
 }
 
+/// GET: a query, or (with a WebSocket upgrade) a subscription socket.
 async fn get_query(
     State(state): State<GraphqlState>,
     State(auth): State<AuthState>,
     headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
     request: Result<GraphQLRequest<Rejection>, Rejection>,
 ) -> Response {
-    serve(state, auth, headers, request, true).await
+    match (upgrade, protocol) {
+        (Ok(upgrade), Ok(protocol)) => subscribe(state, auth, upgrade, protocol),
+        (Ok(_), Err(status)) => http_error(status, "unknown WebSocket subprotocol: use graphql-transport-ws"),
+        (Err(_), _) => serve(state, auth, headers, request, true).await,
+    }
+}
+
+/// The token of a subscription socket: `Authorization` in `connection_init`'s payload.
+fn headers_from_init(payload: &serde_json::Value) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let value = payload.as_object().and_then(|fields| {
+        fields.iter().find(|(key, _)| key.eq_ignore_ascii_case("authorization")).and_then(|(_, v)| v.as_str())
+    });
+    if let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    headers
+}
+
+fn subscribe(state: GraphqlState, auth: AuthState, upgrade: WebSocketUpgrade, protocol: GraphQLProtocol) -> Response {
+    let Ok(permit) = state.sockets.clone().try_acquire_owned() else {
+        return http_error(StatusCode::SERVICE_UNAVAILABLE, "too many subscription sockets; try again later");
+    };
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).max_message_size(BODY_LIMIT).on_upgrade(move |socket| async move {
+        let _permit = permit;
+        // Each message must show the EVSE as it is now: nothing is cached across messages.
+        let loader = prefetch::loader(state.store.clone());
+        loader.enable_all_cache(false);
+        let mut data = async_graphql::Data::default();
+        data.insert(state.store.clone());
+        data.insert(state.events.clone());
+        data.insert(state.control.clone());
+        data.insert(state.uploads.clone());
+        data.insert(loader);
+        GraphQLWebSocket::new(socket, state.schemas.full.clone(), protocol)
+            .with_data(data)
+            .on_connection_init(move |payload| async move {
+                let caller =
+                    Caller::authenticate(&auth, &headers_from_init(&payload)).await.map_err(
+                        |rejection| match rejection.0 {
+                            ServiceError::Unavailable(_) => {
+                                async_graphql::Error::new("the service is unavailable; try again later")
+                            }
+                            _ => async_graphql::Error::new("a valid API token or access token is required"),
+                        },
+                    )?;
+                let mut data = async_graphql::Data::default();
+                data.insert(caller);
+                Ok(data)
+            })
+            .serve()
+            .await;
+    })
 }
 
 /// The body-limit layer answers 413 in plain text; clients of this route expect a GraphQL error.

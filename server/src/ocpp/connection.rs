@@ -231,7 +231,7 @@ async fn answer(session: &Session, text: &str, calls: &mut Calls) -> Option<Stri
             match calls.take(&id) {
                 Some(pending) => pending.answer(Ok(payload)),
                 None => {
-                    tracing::info!(charger = %session.charge_point_id, id, "CALLRESULT to no pending CALL; dropped")
+                    tracing::info!(charger = %session.charge_point_id, id, "CALLRESULT to no pending CALL; dropped");
                 }
             }
             None

@@ -19,7 +19,7 @@ const APP_FLOORS: &[&[&str]] = &[
 
 /// `server/src`, lowest floor first (`main.rs` is its own crate and uses the library by name).
 const SERVER_FLOORS: &[&[&str]] = &[
-    &["cli", "jobs", "middleware", "multipart", "serve", "shutdown", "telemetry"],
+    &["cli", "events", "jobs", "middleware", "multipart", "serve", "shutdown", "telemetry"],
     &["config"],
     &["auth"],
     &["graphql", "ocpp"],

@@ -2,6 +2,7 @@
 mod client;
 mod commands;
 mod connection;
+mod live;
 mod management;
 mod messages;
 mod transactions;
