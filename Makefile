@@ -63,7 +63,8 @@ unit-and-integration:
 
 end2end:
 	cargo leptos build --bin-features bench
-	cd end2end && EMSP_BIN="$(CARGO_TARGET_DIR)/debug/emsp" npx playwright test
+	cargo build -p emsp-bench --bin charge-point-sim --features emsp/bench
+	cd end2end && EMSP_BIN="$(CARGO_TARGET_DIR)/debug/emsp" EMSP_SIM_BIN="$(CARGO_TARGET_DIR)/debug/charge-point-sim" npx playwright test
 
 # The benchmark on release binaries: 100 000 locations by default (BENCH_ARGS="--scale 20000" to
 # change); report in target/bench/report.md and report.json.
@@ -79,6 +80,13 @@ bench-quick: install-bench
 	cargo build -p emsp -p emsp-bench --bin emsp --bin emsp-bench --features emsp/bench
 	"$(CARGO_TARGET_DIR)/debug/emsp-bench" --quick --server "$(CARGO_TARGET_DIR)/debug/emsp" --out target/bench-quick
 
-# Loads the demo set into ./data (or DATABASE_URL) for a populated portal.
-demo:
-	cargo run -p emsp --bin emsp -- demo-data
+# The demo: the demo set in ./data, the server on :3000 and four simulated chargers changing
+# status live for ten minutes (open http://127.0.0.1:3000/browse); all of it stops then, or on Ctrl-C.
+demo: install
+	cargo leptos build
+	cargo build -p emsp-bench --bin charge-point-sim --features emsp/bench
+	@[ -f data/demo-chargers.tsv ] || "$(CARGO_TARGET_DIR)/debug/emsp" demo-data
+	@"$(CARGO_TARGET_DIR)/debug/emsp" serve & server=$$!; trap 'kill $$server' EXIT INT TERM; \
+	  for i in $$(seq 1 100); do curl -sf http://127.0.0.1:3000/readyz >/dev/null && break; sleep 0.2; done; \
+	  echo "Portal: http://127.0.0.1:3000/browse (demo owners' passwords: printed by demo-data above)"; \
+	  "$(CARGO_TARGET_DIR)/debug/charge-point-sim" --from data/demo-chargers.tsv --random --run-for 600

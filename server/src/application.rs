@@ -126,10 +126,15 @@ fn uploaded_files(state: &AppState) -> axum::routing::MethodRouter {
 
 /// What server functions and pages can `use_context` for.
 fn portal_context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
-    let (store, uploads) = (state.store.clone(), state.uploads.clone());
+    let (store, uploads, control) = (state.store.clone(), state.uploads.clone(), state.control.clone());
+    let public = &state.config.public_url;
+    let ws = public.replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
+    let endpoint = app::ui::chargers::OcppEndpoint(format!("{}/ocpp", ws.trim_end_matches('/')));
     move || {
         leptos::prelude::provide_context(store.clone());
         leptos::prelude::provide_context(uploads.clone());
+        leptos::prelude::provide_context(control.clone());
+        leptos::prelude::provide_context(endpoint.clone());
     }
 }
 

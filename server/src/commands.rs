@@ -135,6 +135,11 @@ async fn demo_data(options: &Options) -> anyhow::Result<()> {
     let store = open_store(options).await?;
     let summary = app::services::demo::load(&store).await?;
     println!("loaded {} locations, {} EVSEs and {} connectors", summary.locations, summary.evses, summary.connectors);
+    // The simulator's input (`charge-point-sim --from FILE`); keys are secrets: owner-only file.
+    let chargers: String = summary.chargers.iter().map(|(id, key, evses)| format!("{id}\t{key}\t{evses}\n")).collect();
+    let file = options.data_dir.join("demo-chargers.tsv");
+    config::write_private(&file, chargers.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
+    println!("{} demo chargers (identities and keys for the simulator) in {}", summary.chargers.len(), file.display());
     println!("demo CPO owners (shown once):");
     for (username, password) in summary.credentials {
         println!("  {username}\t{password}");

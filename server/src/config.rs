@@ -175,7 +175,7 @@ fn development_secret(data_dir: &Path) -> anyhow::Result<SecretSlice<u8>> {
     Ok(secret.to_vec().into())
 }
 
-fn write_private(file: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub fn write_private(file: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

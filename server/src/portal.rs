@@ -265,6 +265,19 @@ async fn create_evse(
     finish(&page, created.await, |n| format!("EVSE added with {n} connectors"))
 }
 
+async fn create_charger(
+    State(state): State<AppState>,
+    PortalOwner(owner): PortalOwner,
+    Path(location_id): Path<i64>,
+    axum::Form(form): FormFields,
+) -> Response {
+    let page = format!("/locations/{location_id}");
+    let charge_point_id = one(&form, "charge_point_id");
+    let evses = all(&form, "evse_uids");
+    let created = app::services::chargers::create_charger(&state.store, owner, location_id, &charge_point_id, &evses);
+    finish(&page, created.await, |_| format!("Charger {charge_point_id} added: give it a key with \"New key\""))
+}
+
 async fn update_evse(
     State(state): State<AppState>,
     PortalOwner(owner): PortalOwner,
@@ -302,4 +315,65 @@ pub fn router() -> Router<AppState> {
         .route("/portal/locations/{id}/evses", post(create_evse))
         .route("/portal/evses/{uid}", post(update_evse))
         .route("/portal/connectors/{id}", post(update_connector))
+        .route("/portal/live", axum::routing::get(live))
+        .route("/portal/locations/{id}/chargers", post(create_charger))
+}
+
+/// Server-sent events for the portal's live badges: one `evse` event per change of an EVSE the
+/// visitor may see (all of them, or those at `location_id`), as tab-separated
+/// `uid, status, connected (1/0), energy Wh, power W` (no JSON parser needed in the browser).
+/// Plain HTTP/1.1 streaming, so it passes any reverse proxy; a comment every 15 s keeps idle
+/// proxies from closing it.
+async fn live(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Query(query): axum::extract::Query<LiveQuery>,
+) -> Response {
+    use app::store::Viewer;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    let user_id: Option<i64> = session.get(USER_KEY).await.ok().flatten();
+    let owner = match user_id {
+        Some(id) => state.store.user_by_id(id).await.ok().flatten().and_then(|u| u.cpo_owner_id),
+        None => None,
+    };
+    let viewer = owner.map_or(Viewer::Public, Viewer::Owner);
+    let Ok(permit) = state.sockets.clone().try_acquire_owned() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many live streams; try again later").into_response();
+    };
+    let (changes, store) = (state.events.subscribe(), state.store.clone());
+    let events = async_graphql::futures_util::stream::unfold(
+        (changes, store, permit),
+        move |(mut changes, store, permit)| async move {
+            loop {
+                let change = match changes.recv().await {
+                    Ok(change) => change,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                };
+                if query.location_id.is_some_and(|wanted| wanted != change.location_id) {
+                    continue;
+                }
+                let Ok(Some(evse)) = store.visible_evse(viewer, &change.evse_uid).await else { continue };
+                let readings = store.readings(&evse.uid).await.unwrap_or_default();
+                let number = |v: Option<f64>| v.map(|v| format!("{v:.0}")).unwrap_or_default();
+                let data = format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    evse.uid,
+                    evse.status,
+                    u8::from(evse.current_ws_connection_id.is_some()),
+                    number(readings.energy_wh),
+                    number(readings.power_w)
+                );
+                let event = Event::default().event("evse").data(data);
+                return Some((Ok::<_, std::convert::Infallible>(event), (changes, store, permit)));
+            }
+        },
+    );
+    Sse::new(events).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct LiveQuery {
+    location_id: Option<i64>,
 }

@@ -17,7 +17,12 @@ pub struct DemoSummary {
     pub connectors: usize,
     /// `(username, password)` of each demo CPO owner, printed once by the CLI.
     pub credentials: Vec<(String, String)>,
+    /// `(charge point id, key, EVSE count)` of the demo chargers, for the simulator.
+    pub chargers: Vec<(String, String, usize)>,
 }
+
+/// Published demo locations that get a charger (for `make demo`'s simulated chargers).
+const DEMO_CHARGERS: usize = 4;
 
 const OWNERS: &[(&str, &str, &str)] = &[
     ("solarius", "Solarius", "Maria Santos"),
@@ -134,7 +139,8 @@ fn some_codes(rng: &mut StdRng, list: &[codes::Code], max: usize) -> Vec<String>
 /// Loads the demo set once; a second run answers `Conflict`.
 pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
     let mut rng = StdRng::seed_from_u64(2_2_1);
-    let mut summary = DemoSummary { locations: 0, evses: 0, connectors: 0, credentials: Vec::new() };
+    let mut summary =
+        DemoSummary { locations: 0, evses: 0, connectors: 0, credentials: Vec::new(), chargers: Vec::new() };
     let mut owner_ids = Vec::new();
     for (username, name, contact) in OWNERS {
         let reg = Registration {
@@ -179,8 +185,10 @@ pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
                 parking_restrictions: some_codes(&mut rng, codes::PARKING_RESTRICTIONS, 2),
                 parking_types: some_codes(&mut rng, codes::PARKING_TYPES, 1),
             };
+            let published = location.publish;
             let location_id = locations::create_location(store, owner_id, location).await?;
             summary.locations += 1;
+            let mut uids = Vec::new();
             for evse_index in 0..rng.gen_range(1..=6) {
                 let evse = NewEvse {
                     evse_id: format!("{country}*DEM*E{location_id:04}{evse_index}"),
@@ -204,6 +212,7 @@ pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
                 };
                 let status = evse.status.clone();
                 let uid = locations::create_evse(store, owner_id, location_id, evse, Vec::new()).await?;
+                uids.push(uid.clone());
                 summary.evses += 1;
                 for connector_index in 1..=rng.gen_range(1..=3) {
                     let (standard, format, power_type, volts, amps) = *pick(&mut rng, STANDARDS);
@@ -222,6 +231,13 @@ pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
                     locations::create_connector(store, owner_id, &uid, connector).await?;
                     summary.connectors += 1;
                 }
+            }
+            if published && summary.chargers.len() < DEMO_CHARGERS {
+                let charge_point_id = format!("DEMO-{location_id}");
+                uids.truncate(2);
+                super::chargers::create_charger(store, owner_id, location_id, &charge_point_id, &uids).await?;
+                let key = super::chargers::new_key(store, Some(owner_id), &charge_point_id).await?;
+                summary.chargers.push((charge_point_id, key.expose_secret().to_owned(), uids.len()));
             }
         }
     }

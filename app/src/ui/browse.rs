@@ -122,7 +122,8 @@ fn options(list: &'static [codes::Code], selected: String) -> impl IntoView {
 pub fn BrowsePage() -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| search_from_query(|key| query.get().get(key)));
-    let results = Resource::new(move || search.get(), browse_locations);
+    let live = super::live::provide_live(None);
+    let results = Resource::new(move || (search.get(), live.version.get()), |(search, _)| browse_locations(search));
     view! {
         <Title text="Find a charging location" />
         <Meta name="description" content="Search published EV charging locations by name, city, country, connector and status." />
@@ -207,11 +208,16 @@ pub fn availability_badge(available: usize, known: usize, total: usize) -> impl 
     view! { <span class=class data-testid="availability">{text}</span> }
 }
 
-/// An EVSE status as a coloured badge with its words (colour is never the only signal).
-pub fn status_badge(status: String) -> impl IntoView {
-    let class = format!("badge status-{}", status.to_lowercase());
-    let label = codes::describe(STATUSES, &status).unwrap_or("Unknown").to_owned();
-    view! { <span class=class>{label}</span> }
+/// An EVSE status as a coloured badge with its words (colour is never the only signal); it
+/// follows the page's live stream when there is one.
+pub fn status_badge(uid: String, status: String) -> impl IntoView {
+    let current = move || super::live::live_evse(&uid).map_or_else(|| status.clone(), |live| live.status);
+    let class = {
+        let current = current.clone();
+        move || format!("badge status-{}", current().to_lowercase())
+    };
+    let label = move || codes::describe(STATUSES, &current()).unwrap_or("Unknown").to_owned();
+    view! { <span class=class data-testid="evse-status">{label}</span> }
 }
 
 /// The location's details, shared by the public page and the owner's page.
@@ -252,7 +258,7 @@ pub fn details_view(details: LocationDetails) -> impl IntoView {
         <ul class="evses">
             {details.evses.into_iter().map(|e| view! {
                 <li class="panel">
-                    <h3>{e.evse.evse_id.clone()} " " {status_badge(e.evse.status.clone())}</h3>
+                    <h3>{e.evse.evse_id.clone()} " " {status_badge(e.evse.uid.clone(), e.evse.status.clone())}</h3>
                     <table>
                         <thead><tr><th scope="col">"Connector"</th><th scope="col">"Standard"</th><th scope="col">"Format"</th><th scope="col">"Power type"</th><th scope="col">"kW"</th></tr></thead>
                         <tbody>
@@ -295,6 +301,7 @@ pub fn PublicLocationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(-1);
     let details = Resource::new(id, public_location);
+    super::live::provide_live(params.get_untracked().get("id").and_then(|id| id.parse::<i64>().ok()));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || details.get().map(|result| match result {

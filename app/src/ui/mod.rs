@@ -2,10 +2,12 @@
 pub mod api;
 mod auth_pages;
 pub mod browse;
+pub mod chargers;
 mod csp;
 mod dashboard;
 pub mod forms;
 mod home;
+pub mod live;
 pub mod my_locations;
 
 use api::{current_user, SignOut};

@@ -207,7 +207,8 @@ fn query_messages() -> Feedback {
 
 #[component]
 pub fn MyLocationsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| my_locations());
+    let live = super::live::provide_live(None);
+    let list = Resource::new(move || live.version.get(), |_| my_locations());
     view! { <OwnerOnly page=move |me| my_locations_page(me, list) /> }
 }
 
@@ -218,7 +219,7 @@ fn my_locations_page(_me: Me, list: Resource<Result<Vec<LocationSummary>, Server
         <h1>"My locations"</h1>
         <p class="notice" role="status">{done}</p>
         <p class="form-error" role="alert">{error}</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || list.get().map(|result| match result {
                 Err(e) => view! { <super::ServerError message=message(&e) /> }.into_any(),
                 Ok(items) if items.is_empty() => view! { <p class="panel">"No locations yet: add your first one below."</p> }.into_any(),
@@ -239,7 +240,7 @@ fn my_locations_page(_me: Me, list: Resource<Result<Vec<LocationSummary>, Server
                     </ul>
                 }.into_any(),
             })}
-        </Suspense>
+        </Transition>
         <section class="panel" aria-labelledby="new-location">
             <h2 id="new-location">"Add a location"</h2>
             {location_form("/portal/locations".to_owned(), "Add location", None, field_errors)}
@@ -331,6 +332,7 @@ struct LocationPage {
     delete_evse: ServerAction<DeleteMyEvse>,
     delete_connector: ServerAction<DeleteMyConnector>,
     details: Resource<Result<Option<LocationDetails>, ServerFnError>>,
+    chargers: super::chargers::ChargersState,
 }
 
 #[component]
@@ -343,6 +345,8 @@ pub fn EditLocationPage() -> impl IntoView {
     let evse_status = ServerAction::<SetEvseStatus>::new();
     let delete_evse = ServerAction::<DeleteMyEvse>::new();
     let delete_connector = ServerAction::<DeleteMyConnector>::new();
+    let live = super::live::provide_live(params.get_untracked().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let chargers = super::chargers::ChargersState::new(id, live);
     // Reload after each change made on this page.
     let details = Resource::new(
         move || {
@@ -357,12 +361,14 @@ pub fn EditLocationPage() -> impl IntoView {
         },
         |(id, ..)| my_location(id),
     );
-    let page = LocationPage { publish, delete, delete_photo, evse_status, delete_evse, delete_connector, details };
+    let page =
+        LocationPage { publish, delete, delete_photo, evse_status, delete_evse, delete_connector, details, chargers };
     view! { <OwnerOnly page=move |me| edit_location_page(me, page) /> }
 }
 
 fn edit_location_page(_me: Me, page: LocationPage) -> AnyView {
-    let LocationPage { publish, delete, delete_photo, evse_status, delete_evse, delete_connector, details } = page;
+    let LocationPage { publish, delete, delete_photo, evse_status, delete_evse, delete_connector, details, chargers } =
+        page;
     let Feedback { error, done, fields: field_errors } = query_messages();
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -375,6 +381,7 @@ fn edit_location_page(_me: Me, page: LocationPage) -> AnyView {
                     let photos = d.photos.clone();
                     let edit_form = location_form(format!("/portal/locations/{}", l.id), "Save changes", Some(&d), field_errors);
                     let evses = d.evses.clone();
+                    let charger_section = super::chargers::chargers_section(l.id, d.evses.clone(), chargers);
                     view! {
                         <Title text=l.name.clone() />
                         <p><a href="/locations">"← My locations"</a></p>
@@ -422,6 +429,7 @@ fn edit_location_page(_me: Me, page: LocationPage) -> AnyView {
                                 {evses.into_iter().map(|e| evse_manager(l.id, e, evse_status, delete_evse, delete_connector, field_errors)).collect_view()}
                             </ul>
                         </section>
+                        {charger_section}
                         <section class="panel" aria-labelledby="edit-title">
                             <h2 id="edit-title">"Edit details"</h2>
                             {edit_form}
