@@ -302,7 +302,7 @@ impl Charger {
                         next_random = Instant::now() + Duration::from_secs(3 + self.random(8));
                         self.random_step();
                     }
-                    if started.elapsed().as_secs() % 10 == 0 {
+                    if started.elapsed().as_secs().is_multiple_of(10) {
                         self.meter_values().await?;
                     }
                 }
