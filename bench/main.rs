@@ -4,6 +4,7 @@
 //! a success with data; goals missed are reported, not fatal.
 mod dataset;
 mod load;
+mod ocpp;
 mod processes;
 mod report;
 mod scenarios;
@@ -48,6 +49,9 @@ struct Args {
     /// Keep the PostgreSQL databases afterwards (emsp_bench_main, emsp_bench_small), for profiling.
     #[arg(long)]
     keep_databases: bool,
+    /// Only the charger scenarios (OCPP): for working on the gateway.
+    #[arg(long)]
+    chargers_only: bool,
     /// Where the report (and a work directory) go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -56,6 +60,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("warning: the open-files limit could not be raised: {e}");
+    }
     match run(&args).await {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
@@ -195,6 +202,16 @@ impl BackendRun<'_> {
             request: Request::graphql("/graphql", token, LOCATIONS_QUERY, "\"evse_id\""),
         };
         let mut bench = Bench { settings: self.settings, work: self.work, report, backend };
+        if self.args.chargers_only {
+            self.chargers(&mut bench, &server, &data, &locations(&server)).await?;
+            server.stop();
+            small_server.stop();
+            if !self.args.keep_databases {
+                data.drop_database().await?;
+                small.drop_database().await?;
+            }
+            return Ok(());
+        }
 
         println!("-- locations(limit: 10) beside its passthrough ceiling");
         let passthrough = Subject {
@@ -287,6 +304,8 @@ impl BackendRun<'_> {
         let scenario = "public browse page (SSR, 20 locations)";
         bench.share_of_ceiling(scenario, s[0], "GraphQL locations(limit: 20)", s[1].rps, 0.5);
 
+        self.chargers(&mut bench, &server, &data, &locations(&server)).await?;
+
         let rss = server.peak_rss_kib().unwrap_or(0);
         if matches!(target, Target::Postgres(_)) {
             self.against_peer(&mut bench, &server, &data).await?;
@@ -306,6 +325,77 @@ impl BackendRun<'_> {
             data.drop_database().await?;
             small.drop_database().await?;
         }
+        Ok(())
+    }
+
+    /// Simulated chargers: a crowd connecting, a status storm beside the contract's query, and
+    /// the memory each idle connection costs.
+    async fn chargers(
+        &self,
+        bench: &mut Bench<'_>,
+        server: &Service,
+        data: &Dataset,
+        locations: &Subject<'_>,
+    ) -> anyhow::Result<()> {
+        let (crowd, storm_seconds, idle) = if self.args.quick { (100, 6, 300) } else { (1_000, 60, 10_000) };
+        let (ids, key) = ocpp::provision(&data.url, idle.max(crowd)).await?;
+        println!("-- {crowd} chargers connect and boot");
+        let (chargers, took) = ocpp::connect_all(server, &ids[..crowd], &key).await?;
+        let seconds = took.as_secs_f64();
+        bench.report.line(Line {
+            scenario: format!("{crowd} chargers connect (Basic auth + BootNotification)"),
+            backend: bench.backend.into(),
+            requests_per_second: Some(crowd as f64 / seconds),
+            p50_ms: None,
+            p99_ms: None,
+            ceiling: format!("{} connecting at once", ocpp::CONNECTING_AT_ONCE),
+            ratio: Some(seconds),
+            goal: "all accepted ≤ 10 s (ratio column: s)".into(),
+            pass: Some(seconds <= 10.0),
+        });
+        println!("-- locations(limit: 10) alone, then during a status storm of {crowd} chargers");
+        let alone = bench.side_by_side(std::slice::from_ref(locations))?[0];
+        let storm = tokio::spawn(ocpp::status_storm(chargers, storm_seconds));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let beside = bench.once(locations, storm_seconds.saturating_sub(4).max(1))?;
+        let (chargers, mut latencies) = storm.await??;
+        let missing = ocpp::statuses_missing(&data.url, &ids[..crowd]).await?;
+        let p99 = ocpp::p99_ms(&mut latencies);
+        bench.report.line(Line {
+            scenario: format!("StatusNotification from {crowd} chargers, 1/s each for {storm_seconds} s"),
+            backend: bench.backend.into(),
+            requests_per_second: Some(latencies.len() as f64 / storm_seconds as f64),
+            p50_ms: Some(latencies[latencies.len() / 2].as_secs_f64() * 1000.0),
+            p99_ms: Some(p99),
+            ceiling: format!("{} CALLRESULTs; last statuses not stored: {missing}", latencies.len()),
+            ratio: Some(p99),
+            goal: "CALLRESULT p99 ≤ 50 ms, every status stored (ratio column: ms)".into(),
+            pass: Some(p99 <= 50.0 && missing == 0),
+        });
+        let ratio = beside.p99_ms / alone.p99_ms;
+        let ceiling = format!("alone: p99 {:.2} ms", alone.p99_ms);
+        let scenario = "`locations(limit: 10)` during the status storm";
+        bench.line(scenario, beside, ceiling, Some(ratio), "p99 ≤ 1.5 × alone", Some(ratio <= 1.5));
+        drop(chargers);
+        println!("-- {idle} idle chargers: resident memory per connection");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let before = server.rss_kib().unwrap_or(0);
+        let (idle_chargers, _) = ocpp::connect_all(server, &ids[..idle], &key).await?;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let after = server.rss_kib().unwrap_or(0);
+        let per_charger = after.saturating_sub(before) as f64 / idle as f64;
+        bench.report.line(Line {
+            scenario: format!("{idle} idle chargers connected: RSS per charger"),
+            backend: bench.backend.into(),
+            requests_per_second: None,
+            p50_ms: None,
+            p99_ms: None,
+            ceiling: format!("RSS {:.0} → {:.0} MiB", before as f64 / 1024.0, after as f64 / 1024.0),
+            ratio: Some(per_charger),
+            goal: "≤ 64 KiB (ratio column: KiB)".into(),
+            pass: Some(per_charger <= 64.0),
+        });
+        drop(idle_chargers);
         Ok(())
     }
 

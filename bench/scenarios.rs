@@ -93,6 +93,12 @@ impl Bench<'_> {
         Ok(sample)
     }
 
+    /// One round of `subject` for `seconds` (while something else is going on).
+    pub fn once(&mut self, subject: &Subject, seconds: u64) -> anyhow::Result<Stats> {
+        let sample = self.run(subject, seconds, self.settings.connections)?;
+        Ok(stats(&[sample]))
+    }
+
     /// Warms each subject up, then measures them in alternating rounds; medians per subject.
     pub fn side_by_side(&mut self, subjects: &[Subject]) -> anyhow::Result<Vec<Stats>> {
         let (seconds, connections) = (self.settings.seconds, self.settings.connections);

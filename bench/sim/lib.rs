@@ -87,7 +87,9 @@ impl Charger {
     }
 
     async fn boot(&mut self) -> anyhow::Result<Duration> {
-        let serial = format!("SIM-{}", self.identity.charge_point_id);
+        // chargePointSerialNumber is at most 25 characters: the identity's tail.
+        let id = &self.identity.charge_point_id;
+        let serial = format!("SIM-{}", &id[id.len().saturating_sub(21)..]);
         let answer = self
             .call(
                 "BootNotification",
@@ -200,6 +202,11 @@ impl Charger {
         };
         self.socket.send(Message::Text(json!([3, id, { "status": status }]).to_string().into())).await?;
         Ok(())
+    }
+
+    /// Closes the connection cleanly.
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
     }
 
     pub async fn status(&mut self, connector: u32, status: &str) -> anyhow::Result<()> {

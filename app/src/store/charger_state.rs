@@ -55,6 +55,19 @@ pub(crate) async fn refresh_evses(
     Ok(())
 }
 
+/// The charger was heard from. Every transaction here writes this first: on SQLite a
+/// transaction that reads before it writes cannot wait for another writer (it fails with
+/// "database is locked"), one that writes first waits its turn; on PostgreSQL it orders the
+/// charger's own writes.
+async fn seen(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE chargers SET last_seen = $1 WHERE id = $2")
+        .bind(now)
+        .bind(charger_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The owner and location of a charger, claimed (the location's modification time moves).
 async fn claim_location(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
     let row = sqlx::query(
@@ -101,6 +114,14 @@ pub struct MeterReading {
     pub energy_wh: Option<f64>,
     pub power_w: Option<f64>,
     pub at: i64,
+}
+
+/// A status report to store, with the charger and connection it came from.
+#[derive(Debug, Clone)]
+pub struct StatusWrite {
+    pub charger_id: i64,
+    pub connection_id: String,
+    pub report: StatusReport,
 }
 
 /// What a status report did.
@@ -214,20 +235,34 @@ impl Store {
         connection_id: &str,
         report: &StatusReport,
     ) -> Result<StatusOutcome, StoreError> {
+        let write = StatusWrite { charger_id, connection_id: connection_id.to_owned(), report: report.clone() };
+        let mut outcomes = self.charger_statuses(std::slice::from_ref(&write)).await?;
+        outcomes.pop().ok_or_else(|| StoreError::NotFound("status outcome".into()))
+    }
+
+    /// Several StatusNotifications (of any chargers) in one transaction, in order: one commit
+    /// for many messages is what lets SQLite keep up with a thousand chargers.
+    pub async fn charger_statuses(&self, writes: &[StatusWrite]) -> Result<Vec<StatusOutcome>, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let outcome = if report.connector_id == 0 {
-            whole_charger_status(&mut tx, charger_id, report).await?
-        } else {
-            connector_status(&mut tx, charger_id, connection_id, report).await?
-        };
+        let mut outcomes = Vec::with_capacity(writes.len());
+        for write in writes {
+            let (charger_id, report) = (write.charger_id, &write.report);
+            seen(&mut tx, charger_id, report.received_at).await?;
+            outcomes.push(if report.connector_id == 0 {
+                whole_charger_status(&mut tx, charger_id, report).await?
+            } else {
+                connector_status(&mut tx, charger_id, &write.connection_id, report).await?
+            });
+        }
         tx.commit().await?;
-        Ok(outcome)
+        Ok(outcomes)
     }
 
     /// Keeps a MeterValues reading: connector 0 is the charger's main meter, never an EVSE's.
     /// Returns false when the charger has no such connector. Older readings do not replace newer.
     pub async fn charger_readings(&self, charger_id: i64, reading: &MeterReading) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
+        seen(&mut tx, charger_id, crate::clock::now_ms()).await?;
         if reading.connector_id == 0 {
             sqlx::query("UPDATE chargers SET main_meter_wh = COALESCE($1, main_meter_wh) WHERE id = $2")
                 .bind(reading.energy_wh)

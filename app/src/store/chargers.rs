@@ -153,7 +153,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let id = match owner_id {
             Some(owner) => claim_charger(&mut tx, owner, charge_point_id, now).await?.0,
-            None => self.charger_id(&mut tx, charge_point_id).await?,
+            None => self.charger_id(&mut tx, charge_point_id, now).await?,
         };
         set_evses(&mut tx, id, 0, &[], now).await?;
         sqlx::query("DELETE FROM chargers WHERE id = $1").bind(id).execute(&mut *tx).await?;
@@ -161,8 +161,11 @@ impl Store {
         Ok(())
     }
 
-    async fn charger_id(&self, conn: &mut AnyConnection, charge_point_id: &str) -> Result<i64, StoreError> {
-        sqlx::query_scalar("SELECT id FROM chargers WHERE charge_point_id = $1")
+    /// Any charger by identity (the operator's commands), locked for the transaction: the write
+    /// comes first so that on SQLite the transaction waits for other writers instead of failing.
+    async fn charger_id(&self, conn: &mut AnyConnection, charge_point_id: &str, now: i64) -> Result<i64, StoreError> {
+        sqlx::query_scalar("UPDATE chargers SET date_modified = $1 WHERE charge_point_id = $2 RETURNING id")
+            .bind(now)
             .bind(charge_point_id)
             .fetch_optional(&mut *conn)
             .await?
@@ -180,7 +183,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let id = match owner_id {
             Some(owner) => claim_charger(&mut tx, owner, charge_point_id, now).await?.0,
-            None => self.charger_id(&mut tx, charge_point_id).await?,
+            None => self.charger_id(&mut tx, charge_point_id, now).await?,
         };
         sqlx::query("UPDATE chargers SET key_digest = $1, date_modified = $2 WHERE id = $3")
             .bind(digest)

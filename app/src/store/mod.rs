@@ -23,7 +23,7 @@ mod users;
 mod web_sessions;
 
 pub use charge_sessions::{SessionStart, SessionStop};
-pub use charger_state::{BootInfo, MeterReading, StatusOutcome, StatusReport};
+pub use charger_state::{BootInfo, MeterReading, StatusOutcome, StatusReport, StatusWrite};
 pub use chargers::ChargerLogin;
 pub use error::StoreError;
 pub use evse_changes::EvseChange;

@@ -4,7 +4,7 @@ use super::frame::{CallError, ErrorCode};
 use super::session::Session;
 use app::clock::{now_ms, parse_rfc3339, rfc3339};
 use app::domain::charging::{ocpi_status, whole_charger, WholeCharger};
-use app::store::{BootInfo, StatusOutcome, StatusReport, StoreError};
+use app::store::{BootInfo, StatusOutcome, StatusReport, StatusWrite, StoreError};
 use serde_json::{json, Value};
 
 pub(super) fn text(payload: &Value, field: &str) -> Option<String> {
@@ -72,11 +72,8 @@ pub async fn status_notification(session: &Session, payload: Value) -> Result<Va
         at,
         received_at,
     };
-    let outcome = session
-        .store
-        .charger_status(session.charger_id, &session.connection_id, &report)
-        .await
-        .map_err(|e| internal(session, &e))?;
+    let write = StatusWrite { charger_id: session.charger_id, connection_id: session.connection_id.clone(), report };
+    let outcome = session.writer.write(write).await.map_err(|e| internal(session, &e))?;
     match outcome {
         StatusOutcome::Applied => {}
         StatusOutcome::Outdated => {

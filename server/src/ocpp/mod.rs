@@ -13,6 +13,7 @@ mod schema;
 mod session;
 mod transactions;
 mod upgrade;
+mod writer;
 
 use crate::config::OcppSettings;
 use app::store::Store;
@@ -35,12 +36,22 @@ pub struct OcppState {
     pub registry: Registry,
     /// Upgraded sockets leave the accept loop's connection count; this bounds them instead.
     pub permits: Arc<Semaphore>,
+    /// Stores status reports in batches.
+    pub writer: writer::StatusWriter,
 }
 
 impl OcppState {
     pub fn new(store: Store, settings: OcppSettings, node_id: String) -> Self {
         let permits = Arc::new(Semaphore::new(settings.max_connections.max(1)));
-        Self { store, settings: Arc::new(settings), node_id: node_id.into(), registry: Registry::default(), permits }
+        let writer = writer::StatusWriter::start(store.clone());
+        Self {
+            store,
+            settings: Arc::new(settings),
+            node_id: node_id.into(),
+            registry: Registry::default(),
+            permits,
+            writer,
+        }
     }
 }
 

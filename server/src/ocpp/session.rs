@@ -10,4 +10,5 @@ pub struct Session {
     pub charge_point_id: String,
     pub connection_id: String,
     pub heartbeat_interval: Duration,
+    pub writer: super::writer::StatusWriter,
 }

@@ -92,8 +92,14 @@ pub async fn upgrade(
         );
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "too many chargers connected; try again later");
     };
-    let upgrade =
-        upgrade.protocols([SUBPROTOCOL]).max_message_size(MAX_MESSAGE_BYTES).max_frame_size(MAX_MESSAGE_BYTES);
+    // Small buffers: a charger sends a few hundred bytes at a time, and ten thousand idle
+    // connections must not each hold tungstenite's default 128 KiB read buffer.
+    let upgrade = upgrade
+        .protocols([SUBPROTOCOL])
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0);
     let agreed = upgrade.selected_protocol().is_some();
     upgrade.on_upgrade(move |socket| async move {
         let _permit = permit;
@@ -133,6 +139,7 @@ async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, 
         charge_point_id,
         connection_id,
         heartbeat_interval: interval,
+        writer: state.writer.clone(),
     };
     connection::serve(socket, session, inbox, timing, login.booted).await;
     drop(registration);
