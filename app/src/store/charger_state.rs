@@ -3,6 +3,7 @@
 //! server id) and moves the modification time of each EVSE it changes and of the location.
 use super::locations::{claim, Target};
 use super::{Store, StoreError};
+use crate::domain::charging::shown_status;
 use crate::domain::views::{Readings, StatusChange};
 use sqlx::{AnyConnection, Row};
 
@@ -244,10 +245,14 @@ impl Store {
     /// for many messages is what lets SQLite keep up with a thousand chargers.
     pub async fn charger_statuses(&self, writes: &[StatusWrite]) -> Result<Vec<StatusOutcome>, StoreError> {
         let mut tx = self.pool().begin().await?;
+        // The transaction writes first (see `seen`); the other chargers' `last_seen` moves with
+        // their connections' pings.
+        if let Some(first) = writes.first() {
+            seen(&mut tx, first.charger_id, first.report.received_at).await?;
+        }
         let mut outcomes = Vec::with_capacity(writes.len());
         for write in writes {
             let (charger_id, report) = (write.charger_id, &write.report);
-            seen(&mut tx, charger_id, report.received_at).await?;
             outcomes.push(if report.connector_id == 0 {
                 whole_charger_status(&mut tx, charger_id, report).await?
             } else {
@@ -371,8 +376,11 @@ async fn connector_status(
     connection_id: &str,
     report: &StatusReport,
 ) -> Result<StatusOutcome, StoreError> {
+    // Everything the rule needs in one read; then only simple keyed writes (a thousand chargers
+    // reporting every second is thousands of these a second on one SQLite writer).
     let Some(row) = sqlx::query(
-        "SELECT evse_uid, status_at, status_connection FROM charger_evses WHERE charger_id = $1 AND position = $2",
+        "SELECT ce.evse_uid, ce.status_at, ce.status_connection, c.override_status, c.connection_id, c.location_id \
+         FROM charger_evses ce JOIN chargers c ON c.id = ce.charger_id WHERE ce.charger_id = $1 AND ce.position = $2",
     )
     .bind(charger_id)
     .bind(report.connector_id)
@@ -384,6 +392,9 @@ async fn connector_status(
     let uid: String = row.try_get("evse_uid")?;
     let status_at: Option<i64> = row.try_get("status_at")?;
     let status_connection: Option<String> = row.try_get("status_connection")?;
+    let override_status: Option<String> = row.try_get("override_status")?;
+    let connected = row.try_get::<Option<String>, _>("connection_id")?.is_some();
+    let location_id: i64 = row.try_get("location_id")?;
     let Some(status) = report.status else { return Ok(StatusOutcome::UnknownConnector) };
     // On one connection the order of receipt is the order of events; against data stored from an
     // earlier connection the charger's time decides.
@@ -399,11 +410,31 @@ async fn connector_status(
         .bind(&uid)
         .execute(&mut *conn)
         .await?;
-    claim_location(conn, charger_id, report.received_at).await?;
-    refresh_evses(conn, charger_id, Some(&uid), report.received_at).await?;
-    let shown: String =
-        sqlx::query_scalar("SELECT status FROM evses WHERE uid = $1").bind(&uid).fetch_one(&mut *conn).await?;
-    record_history(conn, &uid, &shown, report).await?;
+    let shown = shown_status(connected, override_status.as_deref(), Some(status));
+    let now = report.received_at;
+    let changed = sqlx::query("UPDATE evses SET status = $1, date_modified = $2 WHERE uid = $3 AND status <> $1")
+        .bind(shown)
+        .bind(now)
+        .bind(&uid)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if changed > 0 {
+        // The contract's connectors share the EVSE's status; the location's modification time moves.
+        sqlx::query("UPDATE connectors SET status = $1, date_modified = $2 WHERE evse_uid = $3")
+            .bind(shown)
+            .bind(now)
+            .bind(&uid)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
+            .bind(now)
+            .bind(location_id)
+            .execute(&mut *conn)
+            .await?;
+        super::evse_changes::record(conn, &uid, now).await?;
+    }
+    record_history(conn, &uid, shown, report).await?;
     Ok(StatusOutcome::Applied)
 }
 

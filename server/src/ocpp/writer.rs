@@ -1,11 +1,13 @@
-//! Status reports from every connection go through one writer that stores whatever has queued
-//! up in one transaction (group commit). Each connection still waits for its own report to be
+//! Status reports from every connection go through a writer that stores whatever has queued up
+//! in one transaction (group commit): one writer on SQLite (it has one write lock), a few on
+//! PostgreSQL (there each statement is a round trip, and one writer would wait on them in turn). Each connection still waits for its own report to be
 //! stored before it answers and reads its next message, so a charger's statuses keep their
 //! order. On SQLite one transaction per message could not keep up with a thousand chargers
 //! reporting every second (writers waited on each other's locks, p99 over 500 ms); batched,
 //! one commit carries many messages.
 use app::store::{StatusOutcome, StatusWrite, Store, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 /// Most reports in one transaction (bounds how long one commit holds the write lock).
 const BATCH: usize = 128;
@@ -20,10 +22,17 @@ pub struct StatusWriter {
 }
 
 impl StatusWriter {
-    /// Starts the writer task (it ends when every handle is dropped).
+    /// Starts the writer tasks (they end when every handle is dropped).
     pub fn start(store: Store) -> Self {
         let (queue, incoming) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(store, incoming));
+        let incoming = Arc::new(Mutex::new(incoming));
+        let writers = match store.backend() {
+            app::store::Backend::Sqlite => 1,
+            app::store::Backend::Postgres => 4,
+        };
+        for _ in 0..writers {
+            tokio::spawn(write_batches(store.clone(), incoming.clone()));
+        }
         Self { queue }
     }
 
@@ -36,9 +45,10 @@ impl StatusWriter {
     }
 }
 
-async fn write_batches(store: Store, mut incoming: mpsc::Receiver<(StatusWrite, Answer)>) {
+async fn write_batches(store: Store, incoming: Arc<Mutex<mpsc::Receiver<(StatusWrite, Answer)>>>) {
     let mut batch = Vec::with_capacity(BATCH);
-    while incoming.recv_many(&mut batch, BATCH).await > 0 {
+    // Each writer takes what has queued, then lets the next one take while it writes.
+    while incoming.lock().await.recv_many(&mut batch, BATCH).await > 0 {
         let (writes, answers): (Vec<StatusWrite>, Vec<Answer>) = batch.drain(..).unzip();
         match store.charger_statuses(&writes).await {
             Ok(outcomes) => {

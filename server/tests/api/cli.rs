@@ -111,7 +111,59 @@ fn demo_data_fills_an_empty_database_once() {
     let out = stdout(&loaded);
     let locations: usize = out.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("count");
     assert!(locations >= 40, "{out}");
+    // The demo chargers, for the simulator: identity, a 40-hex key, EVSE count.
+    let chargers = std::fs::read_to_string(dir.path().join("demo-chargers.tsv")).expect("demo-chargers.tsv");
+    let lines: Vec<Vec<&str>> = chargers.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 4, "{chargers}");
+    assert!(lines.iter().all(|l| l.len() == 3 && l[1].len() == 40 && l[1].bytes().all(|b| b.is_ascii_hexdigit())));
     assert_clean_failure(&emsp(dir.path(), &["demo-data"]), "loaded before");
+}
+
+#[tokio::test]
+async fn chargers_are_added_keyed_listed_and_removed_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(emsp(dir.path(), &["demo-data"]).status.success());
+    let store = app::store::Store::connect(&app::store::sqlite_url_for(dir.path())).await.expect("store");
+    // An EVSE without a charger, and its location.
+    let (uid, location): (String, i64) = sqlx::query_as(
+        "SELECT uid, cpo_location_id FROM evses WHERE uid NOT IN (SELECT evse_uid FROM charger_evses) ORDER BY uid LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("an EVSE");
+    let location = location.to_string();
+    let added = emsp(dir.path(), &["charger", "add", &location, "CP-CLI", "--evse", &uid]);
+    assert!(added.status.success(), "{added:?}");
+    assert_clean_failure(
+        &emsp(dir.path(), &["charger", "add", &location, "CP:BAD", "--evse", &uid]),
+        "charge_point_id",
+    );
+    assert_clean_failure(&emsp(dir.path(), &["charger", "add", &location, "CP-TWO", "--evse", &uid]), "already");
+
+    let keyed = emsp(dir.path(), &["charger", "new-key", "CP-CLI"]);
+    assert!(keyed.status.success(), "{keyed:?}");
+    let key = stdout(&keyed).lines().last().expect("key line").trim().to_owned();
+    assert!(key.len() == 40 && key.bytes().all(|b| b.is_ascii_hexdigit()), "{key}");
+    let login = store.charger_login("CP-CLI").await.expect("read").expect("charger");
+    let digest = login.key_digest.expect("key stored");
+    assert!(!digest.contains(&key), "stored in clear");
+    assert!(app::auth::charger_key::verify(&digest, key.as_bytes()).await);
+
+    assert_clean_failure(&emsp_with_stdin(dir.path(), &["charger", "import-key", "CP-CLI"], "short\n"), "key");
+    let imported = emsp_with_stdin(dir.path(), &["charger", "import-key", "CP-CLI"], "TheKeyItAlreadyHas-7\n");
+    assert!(imported.status.success(), "{imported:?}");
+    let digest = store.charger_login("CP-CLI").await.expect("read").expect("charger").key_digest.expect("key");
+    assert!(digest.starts_with("$argon2id$"));
+    assert!(app::auth::charger_key::verify(&digest, b"TheKeyItAlreadyHas-7").await);
+    assert!(!app::auth::charger_key::verify(&digest, key.as_bytes()).await, "the old key stopped working");
+
+    let listed = stdout(&emsp(dir.path(), &["charger", "list"]));
+    let line = listed.lines().find(|l| l.starts_with("CP-CLI\t")).unwrap_or_else(|| panic!("{listed}"));
+    assert!(line.contains(&uid) && line.contains("key set") && line.contains("offline"), "{line}");
+    assert!(!listed.contains(&key), "list shows no keys");
+    assert!(emsp(dir.path(), &["charger", "remove", "CP-CLI"]).status.success());
+    assert!(store.charger("CP-CLI").await.expect("read").is_none());
+    assert_clean_failure(&emsp(dir.path(), &["charger", "remove", "CP-CLI"]), "not found");
 }
 
 #[test]
@@ -129,6 +181,11 @@ fn help_documents_every_option_and_its_environment_variable() {
         "LEPTOS_SITE_ADDR",
         "EMSP_ENV",
         "EMSP_JWT_SECRET",
+        "charger",
+        "EMSP_NODE_ID",
+        "EMSP_OCPP_HEARTBEAT_INTERVAL",
+        "EMSP_OCPP_CALL_TIMEOUT",
+        "EMSP_OCPP_MAX_CONNECTIONS",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}");
     }
