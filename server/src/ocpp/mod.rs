@@ -16,6 +16,7 @@ mod upgrade;
 mod writer;
 
 use crate::config::OcppSettings;
+use app::secret::SecretString;
 use app::store::Store;
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -41,9 +42,10 @@ pub struct OcppState {
 }
 
 impl OcppState {
-    pub fn new(store: Store, settings: OcppSettings, node_id: String) -> Self {
+    /// `database_url` is for the status writer's own connections.
+    pub fn new(store: Store, database_url: SecretString, settings: OcppSettings, node_id: String) -> Self {
         let permits = Arc::new(Semaphore::new(settings.max_connections.max(1)));
-        let writer = writer::StatusWriter::start(store.clone());
+        let writer = writer::StatusWriter::start(database_url, store.backend());
         Self {
             store,
             settings: Arc::new(settings),
