@@ -1,7 +1,6 @@
 //! What a connected charger changes: its connection, boot data and statuses. Every write also
 //! refreshes the EVSE rows the APIs read (status, serial number, meter type, connection id,
 //! server id) and moves the modification time of each EVSE it changes and of the location.
-use super::locations::{claim, Target};
 use super::{Store, StoreError};
 use crate::domain::charging::shown_status;
 use crate::domain::views::{Readings, StatusChange};
@@ -69,16 +68,14 @@ async fn seen(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(),
     Ok(())
 }
 
-/// The owner and location of a charger, claimed (the location's modification time moves).
-async fn claim_location(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
-    let row = sqlx::query(
-        "SELECT l.id, l.cpo_owner_id FROM chargers c JOIN locations l ON l.id = c.location_id WHERE c.id = $1",
-    )
-    .bind(charger_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| StoreError::NotFound("charger".into()))?;
-    claim(conn, row.try_get("cpo_owner_id")?, Target::Location(row.try_get("id")?), now).await?;
+/// A change of the charger's EVSEs moves its location's modification time. (No ownership check:
+/// the gateway acts for the charger, not for an owner.)
+async fn touch_location(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = (SELECT location_id FROM chargers WHERE id = $2)")
+        .bind(now)
+        .bind(charger_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -154,7 +151,7 @@ impl Store {
         .bind(charger_id)
         .execute(&mut *tx)
         .await?;
-        claim_location(&mut tx, charger_id, now).await?;
+        touch_location(&mut tx, charger_id, now).await?;
         refresh_evses(&mut tx, charger_id, None, now).await?;
         tx.commit().await?;
         Ok(())
@@ -175,7 +172,7 @@ impl Store {
         .await?
         .rows_affected();
         if ended > 0 {
-            claim_location(&mut tx, charger_id, now).await?;
+            touch_location(&mut tx, charger_id, now).await?;
             refresh_evses(&mut tx, charger_id, None, now).await?;
         }
         tx.commit().await?;
@@ -223,7 +220,7 @@ impl Store {
         .bind(charger_id)
         .execute(&mut *tx)
         .await?;
-        claim_location(&mut tx, charger_id, now).await?;
+        touch_location(&mut tx, charger_id, now).await?;
         refresh_evses(&mut tx, charger_id, None, now).await?;
         tx.commit().await?;
         Ok(())
@@ -379,7 +376,7 @@ async fn connector_status(
     // Everything the rule needs in one read; then only simple keyed writes (a thousand chargers
     // reporting every second is thousands of these a second on one SQLite writer).
     let Some(row) = sqlx::query(
-        "SELECT ce.evse_uid, ce.status_at, ce.status_connection, c.override_status, c.connection_id, c.location_id \
+        "SELECT ce.evse_uid, ce.status_at, ce.status_connection, c.override_status, c.connection_id \
          FROM charger_evses ce JOIN chargers c ON c.id = ce.charger_id WHERE ce.charger_id = $1 AND ce.position = $2",
     )
     .bind(charger_id)
@@ -394,7 +391,6 @@ async fn connector_status(
     let status_connection: Option<String> = row.try_get("status_connection")?;
     let override_status: Option<String> = row.try_get("override_status")?;
     let connected = row.try_get::<Option<String>, _>("connection_id")?.is_some();
-    let location_id: i64 = row.try_get("location_id")?;
     let Some(status) = report.status else { return Ok(StatusOutcome::UnknownConnector) };
     // On one connection the order of receipt is the order of events; against data stored from an
     // earlier connection the charger's time decides.
@@ -427,11 +423,7 @@ async fn connector_status(
             .bind(&uid)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
-            .bind(now)
-            .bind(location_id)
-            .execute(&mut *conn)
-            .await?;
+        touch_location(conn, charger_id, now).await?;
         super::evse_changes::record(conn, &uid, now).await?;
     }
     record_history(conn, &uid, shown, report).await?;
@@ -449,7 +441,7 @@ async fn whole_charger_status(
         .bind(charger_id)
         .execute(&mut *conn)
         .await?;
-    claim_location(conn, charger_id, report.received_at).await?;
+    touch_location(conn, charger_id, report.received_at).await?;
     refresh_evses(conn, charger_id, None, report.received_at).await?;
     let evses = sqlx::query(
         "SELECT e.uid, e.status FROM evses e JOIN charger_evses ce ON ce.evse_uid = e.uid WHERE ce.charger_id = $1",

@@ -172,6 +172,29 @@ macro_rules! both_backends {
     };
 }
 
+/// `both_backends!` for servers whose configuration `$adjust` (a closure) changes first.
+macro_rules! both_backends_with {
+    ($adjust:expr, $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    let backend = $crate::helpers::Backend::Sqlite;
+                    let app = $crate::helpers::spawn_app_with(backend, $adjust).await.expect("sqlite app");
+                    super::$name(app).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    match $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, $adjust).await {
+                        Some(app) => super::$name(app).await,
+                        None => eprintln!("EMSP_TEST_POSTGRES_URL not set: PostgreSQL variant skipped"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
 /// Test fixtures for the REST API: tokens, registrations, sign-ins and images.
 pub mod fixtures {
     use super::TestApp;

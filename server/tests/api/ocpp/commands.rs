@@ -165,20 +165,7 @@ async fn an_unanswered_command_times_out(app: TestApp) {
     assert_eq!(next.await.expect("joined")["data"]["resetCharger"], "Rejected");
 }
 
-async fn with_short_call_timeout(backend: crate::helpers::Backend) -> Option<TestApp> {
-    crate::helpers::spawn_app_with(backend, |config| config.ocpp.call_timeout = Duration::from_secs(1)).await
-}
-
-mod timeout {
-    #[tokio::test]
-    async fn sqlite() {
-        let app = super::with_short_call_timeout(crate::helpers::Backend::Sqlite).await.expect("app");
-        super::an_unanswered_command_times_out(app).await;
-    }
-    #[tokio::test]
-    async fn postgres() {
-        if let Some(app) = super::with_short_call_timeout(crate::helpers::Backend::Postgres).await {
-            super::an_unanswered_command_times_out(app).await;
-        }
-    }
-}
+both_backends_with!(
+    |config: &mut emsp::config::Config| config.ocpp.call_timeout = std::time::Duration::from_secs(1),
+    an_unanswered_command_times_out
+);

@@ -139,11 +139,6 @@ both_backends!(
     statuses_come_back_on_reconnect_with_a_trigger,
 );
 
-/// A server whose chargers must be heard from every second (silence limit 12 s).
-async fn quick_heartbeats(backend: crate::helpers::Backend) -> Option<TestApp> {
-    crate::helpers::spawn_app_with(backend, |config| config.ocpp.heartbeat_interval = Duration::from_secs(1)).await
-}
-
 async fn silent_chargers_are_disconnected(app: TestApp) {
     let site = site(&app).await;
     let mut charger = connect(&app, CP, &site.key).await;
@@ -180,18 +175,10 @@ async fn binary_frames_large_frames_and_floods_close_the_socket(app: TestApp) {
     assert!(charger.closed_within(Duration::from_secs(3)).await, "flood");
 }
 
-mod silence {
-    #[tokio::test]
-    async fn sqlite() {
-        let app = super::quick_heartbeats(crate::helpers::Backend::Sqlite).await.expect("app");
-        super::silent_chargers_are_disconnected(app).await;
-    }
-    #[tokio::test]
-    async fn postgres() {
-        if let Some(app) = super::quick_heartbeats(crate::helpers::Backend::Postgres).await {
-            super::silent_chargers_are_disconnected(app).await;
-        }
-    }
-}
+// Chargers that must be heard from every second (silence limit 12 s).
+both_backends_with!(
+    |config: &mut emsp::config::Config| config.ocpp.heartbeat_interval = std::time::Duration::from_secs(1),
+    silent_chargers_are_disconnected
+);
 
 both_backends!(binary_frames_large_frames_and_floods_close_the_socket);
