@@ -94,26 +94,6 @@ pub fn sqlite_url_for(data_dir: &Path) -> String {
 impl Store {
     /// Opens a pool for `url` (`sqlite://…` or `postgres://…`); does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, false).await
-    }
-
-    /// A pool for a bulk writer (the OCPP status writer): on SQLite its commits never run the
-    /// WAL checkpoint themselves (`checkpoint_wal` does, beside them), so a commit does not
-    /// stall while the WAL is copied into the database file and synced.
-    pub async fn connect_bulk_writer(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, true).await
-    }
-
-    /// Copies what it can of the WAL into the database without blocking writers or readers
-    /// (SQLite; nothing on PostgreSQL).
-    pub async fn checkpoint_wal(&self) -> Result<(), StoreError> {
-        if self.backend == Backend::Sqlite {
-            self.pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
-        }
-        Ok(())
-    }
-
-    async fn connect_with(url: &str, bulk_writer: bool) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = backend_of(url)?;
         let sqlite = backend == Backend::Sqlite;
@@ -129,9 +109,6 @@ impl Store {
                             "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
-                        if bulk_writer {
-                            conn.execute("PRAGMA wal_autocheckpoint = 0;").await?;
-                        }
                     }
                     Ok(())
                 })

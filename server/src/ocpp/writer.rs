@@ -40,7 +40,7 @@ impl StatusWriter {
                 Err(e) => return tracing::error!(error = %e, "the OCPP status writer could not start"),
             };
             runtime.block_on(async move {
-                let store = match Store::connect_bulk_writer(database_url.expose_secret()).await {
+                let store = match Store::connect(database_url.expose_secret()).await {
                     Ok(store) => store,
                     Err(e) => {
                         return tracing::error!(cause = %app::error::chain(&e), "the OCPP status writer has no database")
@@ -48,11 +48,9 @@ impl StatusWriter {
                 };
                 let tasks: Vec<_> =
                     (0..writers).map(|_| tokio::spawn(write_batches(store.clone(), incoming.clone()))).collect();
-                let checkpoints = tokio::spawn(checkpoint_every_second(store.clone()));
                 for task in tasks {
                     let _ = task.await;
                 }
-                checkpoints.abort();
                 store.close().await;
             });
         });
@@ -101,18 +99,6 @@ async fn write_batches(store: Store, incoming: Arc<Mutex<mpsc::Receiver<(StatusW
                     );
                 }
             }
-        }
-    }
-}
-
-/// The writer's commits leave the SQLite WAL to this (see `Store::connect_bulk_writer`): a
-/// passive checkpoint a second, on its own connection, waits for nobody and nobody waits for it.
-async fn checkpoint_every_second(store: Store) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    loop {
-        tick.tick().await;
-        if let Err(e) = store.checkpoint_wal().await {
-            tracing::warn!(cause = %app::error::chain(&e), "WAL checkpoint failed");
         }
     }
 }
