@@ -14,6 +14,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+/// How often a connection records that its charger is still there (`last_seen`).
+const LAST_SEEN_EVERY: Duration = Duration::from_secs(300);
+
 /// Messages a charger may send per second, sustained, and the burst it may send at once.
 const RATE_PER_SECOND: f64 = 50.0;
 const BURST: f64 = 100.0;
@@ -202,7 +205,9 @@ pub async fn serve(socket: WebSocket, session: Session, inbox: Inbox, timing: Ti
                     close(&mut socket, close_code::AWAY, "no message or pong within the heartbeat limit").await;
                     break End::Silent(silent);
                 }
-                if last_heard > last_recorded {
+                // `last_seen` moves at most every few minutes: ten thousand idle chargers
+                // answering pings must not be a write a charger per ping.
+                if last_heard > last_recorded && last_recorded.elapsed() >= LAST_SEEN_EVERY {
                     last_recorded = Instant::now();
                     if let Err(e) = session.store.charger_seen(session.charger_id, app::clock::now_ms()).await {
                         tracing::warn!(charger = %session.charge_point_id, cause = %app::error::chain(&e), "last_seen not recorded");
