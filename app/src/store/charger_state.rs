@@ -226,18 +226,6 @@ impl Store {
         Ok(())
     }
 
-    /// A StatusNotification received on `connection_id`.
-    pub async fn charger_status(
-        &self,
-        charger_id: i64,
-        connection_id: &str,
-        report: &StatusReport,
-    ) -> Result<StatusOutcome, StoreError> {
-        let write = StatusWrite { charger_id, connection_id: connection_id.to_owned(), report: report.clone() };
-        let mut outcomes = self.charger_statuses(std::slice::from_ref(&write)).await?;
-        outcomes.pop().ok_or_else(|| StoreError::NotFound("status outcome".into()))
-    }
-
     /// Several StatusNotifications (of any chargers) in one transaction, in order: one commit
     /// for many messages is what lets SQLite keep up with a thousand chargers.
     pub async fn charger_statuses(&self, writes: &[StatusWrite]) -> Result<Vec<StatusOutcome>, StoreError> {
