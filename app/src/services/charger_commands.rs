@@ -2,8 +2,7 @@
 //! to the socket is the `ChargerControl` trait: the gateway implements it for the chargers
 //! connected to this node, and a later multi-node route can implement it across processes
 //! without touching GraphQL or the portal.
-use super::chargers::ID_TAG_MAX;
-use crate::domain::charging;
+use super::chargers;
 use crate::error::{ChargerFailure, ServiceError};
 use crate::store::Store;
 use serde_json::{json, Value};
@@ -94,7 +93,7 @@ async fn status_of(
 /// One of `owner`'s chargers, by identity; anything else is "not found".
 async fn owned_charger(store: &Store, owner: i64, charge_point_id: &str) -> Result<(), ServiceError> {
     let not_found = || ServiceError::NotFound("charger not found".into());
-    charging::charge_point_id(charge_point_id).map_err(|_| not_found())?;
+    chargers::existing(charge_point_id)?;
     let charger = store.charger(charge_point_id).await?.ok_or_else(not_found)?;
     if store.location_owner(charger.location_id).await? != Some(owner) {
         return Err(not_found());
@@ -177,9 +176,7 @@ pub async fn remote_start(
     evse_uid: &str,
     id_tag: &str,
 ) -> Result<String, ServiceError> {
-    if id_tag.is_empty() || id_tag.chars().count() > ID_TAG_MAX {
-        return Err(ServiceError::invalid("id_tag", format!("must be 1 to {ID_TAG_MAX} characters")));
-    }
+    let id_tag = chargers::id_tag(id_tag)?;
     let (charge_point_id, connector_id) = owned_evse(store, owner, evse_uid).await?;
     let command = Command::RemoteStartTransaction { connector_id, id_tag: id_tag.to_owned() };
     status_of(control, &charge_point_id, command).await

@@ -17,7 +17,7 @@ fn identity(charge_point_id: &str) -> Result<&str, ServiceError> {
 }
 
 /// A known identity shape, else "not found" (a malformed one cannot exist).
-fn existing(charge_point_id: &str) -> Result<&str, ServiceError> {
+pub(crate) fn existing(charge_point_id: &str) -> Result<&str, ServiceError> {
     identity(charge_point_id).map_err(|_| ServiceError::NotFound("charger not found".into()))
 }
 
@@ -112,7 +112,8 @@ pub async fn import_key(
 /// An OCPP idTag: 1–20 characters (OCPP's CiString20), no control characters.
 pub const ID_TAG_MAX: usize = 20;
 
-fn id_tag(value: &str) -> Result<&str, ServiceError> {
+/// The rule for an idTag wherever one comes from (the owner's list, a remote start).
+pub(crate) fn id_tag(value: &str) -> Result<&str, ServiceError> {
     let len = value.chars().count();
     if !(1..=ID_TAG_MAX).contains(&len) || value.chars().any(char::is_control) {
         return Err(ServiceError::invalid("id_tag", format!("must be 1 to {ID_TAG_MAX} characters")));

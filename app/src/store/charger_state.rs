@@ -55,10 +55,9 @@ pub(crate) async fn refresh_evses(
     Ok(())
 }
 
-/// The charger was heard from. Every transaction here writes this first: on SQLite a
-/// transaction that reads before it writes cannot wait for another writer (it fails with
-/// "database is locked"), one that writes first waits its turn; on PostgreSQL it orders the
-/// charger's own writes.
+/// The charger was heard from. Transactions that would otherwise begin with a read write this
+/// first: on SQLite a transaction that reads before it writes cannot wait for another writer (it
+/// fails with "database is locked"), one that writes first waits its turn.
 async fn seen(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE chargers SET last_seen = $1 WHERE id = $2")
         .bind(now)
