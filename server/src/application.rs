@@ -34,6 +34,13 @@ impl Application {
         store.migrate().await?;
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        if config.addr.port() == 0 {
+            // A public URL naming port 0 (the default on port 0) means the port this server got.
+            let (asked, bound) = (config.addr.to_string(), listener.local_addr()?.to_string());
+            for url in [&mut config.public_url, &mut config.ocpi.public_url] {
+                *url = url.replace(&asked, &bound);
+            }
+        }
         let leptos_options = LeptosOptions::builder()
             .output_name("emsp")
             .site_root(config.site_root.to_string_lossy().as_ref())
@@ -58,8 +65,10 @@ impl Application {
             crate::ocpp::OcppState::new(store.clone(), config.database_url.clone(), config.ocpp.clone(), node_id);
         let control = Arc::new(crate::ocpp::GatewayControl::new(ocpp.registry.clone(), config.ocpp.call_timeout));
         let sockets = Arc::new(tokio::sync::Semaphore::new(config.connections.max_connections));
+        let ocpi = crate::ocpi::OcpiState::new(store.clone(), config.ocpi.clone());
         let state = AppState {
             ocpp,
+            ocpi,
             control,
             events: crate::events::EvseEvents::default(),
             sockets,
@@ -159,6 +168,7 @@ fn router(state: AppState) -> Router {
         .merge(rest::router())
         .merge(crate::graphql::router())
         .merge(crate::ocpp::router())
+        .merge(crate::ocpi::router())
         .merge(crate::portal::router())
         .merge(bench_routes(&state))
         .nest_service("/uploads", uploaded_files(&state))

@@ -74,6 +74,13 @@ pub struct Options {
     /// Chargers connected at once; further upgrades are refused with 503 until one leaves.
     #[arg(long, env = "EMSP_OCPP_MAX_CONNECTIONS", default_value = "20000", global = true)]
     pub ocpp_max_connections: usize,
+    /// This platform's own OCPI eMSP party, `COUNTRY-PARTY` (e.g. `NL-EMS`), announced in its
+    /// OCPI credentials beside one CPO role per hosted CPO owner with a party.
+    #[arg(long, env = "EMSP_OCPI_PARTY", global = true)]
+    pub ocpi_party: Option<String>,
+    /// The business name in this platform's OCPI credentials.
+    #[arg(long, env = "EMSP_OCPI_NAME", default_value = "EMSP platform", global = true)]
+    pub ocpi_name: String,
     /// Create a new, empty SQLite database even though the data directory shows an earlier
     /// installation whose database file is missing (everything in the missing file is lost).
     #[arg(long, env = "EMSP_CREATE_DATABASE", global = true)]
@@ -119,6 +126,43 @@ pub enum Command {
     /// Check the uploaded files against the rows that name them.
     #[command(subcommand)]
     Storage(StorageCommand),
+    /// OCPI roaming.
+    #[command(subcommand)]
+    Ocpi(OcpiCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OcpiCommand {
+    /// Manage the platforms we exchange OCPI 2.2.1 with.
+    #[command(subcommand)]
+    Peer(PeerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeerCommand {
+    /// They start: creates a peer and prints our versions URL, then its TOKEN_A alone on the
+    /// last line; the peer registers (POST credentials) with that token.
+    Add {
+        name: String,
+        /// Call this peer with the raw token instead of Base64 (pre-2.2.1 habit).
+        #[arg(long)]
+        plain_token: bool,
+    },
+    /// We start: registers at a peer that handed us its versions URL and TOKEN_A.
+    Register {
+        name: String,
+        #[arg(long)]
+        versions_url: String,
+        #[arg(long, value_parser = secret)]
+        token: SecretString,
+        /// Call this peer with the raw token instead of Base64 (pre-2.2.1 habit).
+        #[arg(long)]
+        plain_token: bool,
+    },
+    /// Each peer's state, roles and endpoints (never tokens).
+    List,
+    /// Unregisters at the peer where possible (DELETE credentials) and revokes its token.
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,7 @@
 //! What each `emsp` subcommand does.
-use crate::cli::{ChargerCommand, Cli, Command, Options, StorageCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    ChargerCommand, Cli, Command, OcpiCommand, Options, PeerCommand, StorageCommand, TokenCommand, UserCommand,
+};
 use crate::config::{self, Config};
 use anyhow::Context;
 use app::secret::ExposeSecret;
@@ -18,6 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DemoData => demo_data(&cli.options).await,
         Command::Charger(command) => charger(&cli.options, command).await,
         Command::Storage(StorageCommand::Check { repair }) => storage_check(&cli.options, repair).await,
+        Command::Ocpi(OcpiCommand::Peer(command)) => ocpi_peer(&cli.options, command).await,
     }
 }
 
@@ -126,6 +129,51 @@ async fn charger(options: &Options, command: ChargerCommand) -> anyhow::Result<(
             let key = app::secret::SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned());
             chargers::import_key(&store, None, &charge_point_id, &key).await?;
             println!("key stored for {charge_point_id:?}");
+        }
+    }
+    Ok(())
+}
+
+async fn ocpi_peer(options: &Options, command: PeerCommand) -> anyhow::Result<()> {
+    let store = open_store(options).await?;
+    let settings = config::OcpiSettings::from_options(options, &config::public_url(options))?;
+    let versions_url = format!("{}/ocpi/versions", settings.public_url.trim_end_matches('/'));
+    let state = crate::ocpi::OcpiState::new(store.clone(), settings);
+    let refused = |e: crate::ocpi::OcpiError| anyhow::anyhow!("OCPI status {}: {}", e.code, e.message);
+    match command {
+        PeerCommand::Add { name, plain_token } => {
+            let token = crate::ocpi::new_token();
+            store.open_ocpi_peer(&name, token.expose_secret(), plain_token).await?;
+            println!("peer {name:?} added; hand it our versions URL and this TOKEN_A (not shown again):");
+            println!("{versions_url}");
+            println!("{}", token.expose_secret());
+        }
+        PeerCommand::Register { name, versions_url, token, plain_token } => {
+            crate::ocpi::register(&state, &name, &versions_url, &token, plain_token).await.map_err(refused)?;
+            println!("registered at peer {name:?}");
+        }
+        PeerCommand::List => {
+            for peer in store.ocpi_peers().await? {
+                let roles: Vec<String> =
+                    peer.roles.iter().map(|r| format!("{} {}-{}", r.role, r.country_code, r.party_id)).collect();
+                let endpoints: Vec<crate::ocpi::Endpoint> = serde_json::from_str(&peer.endpoints).unwrap_or_default();
+                let endpoints: Vec<String> =
+                    endpoints.iter().map(|e| format!("{} {} {}", e.identifier, e.role, e.url)).collect();
+                println!(
+                    "{}\t{}\troles: {}\tendpoints: {}\tsince {}",
+                    peer.name,
+                    peer.state.as_str(),
+                    if roles.is_empty() { "-".into() } else { roles.join(", ") },
+                    if endpoints.is_empty() { "-".into() } else { endpoints.join(", ") },
+                    app::clock::rfc3339(peer.date_modified)
+                );
+            }
+        }
+        PeerCommand::Remove { name } => {
+            let confirmed = crate::ocpi::remove(&state, &name).await.map_err(refused)?;
+            let at_peer =
+                if confirmed { "the peer confirmed" } else { "the peer was not told (not registered or unreachable)" };
+            println!("removed peer {name:?}; its token no longer works; {at_peer}");
         }
     }
     Ok(())

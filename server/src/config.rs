@@ -31,6 +31,8 @@ pub struct Config {
     pub body_read_timeout: Duration,
     /// The OCPP gateway's settings.
     pub ocpp: OcppSettings,
+    /// Who this platform is on OCPI.
+    pub ocpi: OcpiSettings,
     /// Serve the benchmark's passthrough route (off unless asked for).
     pub bench_routes: bool,
 }
@@ -49,6 +51,39 @@ impl OcppSettings {
     pub fn silence_limit(&self) -> Duration {
         self.heartbeat_interval * 2 + Duration::from_secs(10)
     }
+}
+
+/// Who this platform is on OCPI.
+#[derive(Debug, Clone, Default)]
+pub struct OcpiSettings {
+    /// Absolute base of every URL we hand out (`EMSP_PUBLIC_URL`).
+    pub public_url: String,
+    /// The platform's own eMSP party (country code, party id), upper-case.
+    pub party: Option<(String, String)>,
+    /// The platform's business name.
+    pub name: String,
+}
+
+impl OcpiSettings {
+    pub fn from_options(options: &Options, public_url: &str) -> anyhow::Result<Self> {
+        let party = options
+            .ocpi_party
+            .as_deref()
+            .map(parse_party)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("EMSP_OCPI_PARTY: {e}"))?;
+        Ok(Self { public_url: public_url.to_owned(), party, name: options.ocpi_name.clone() })
+    }
+}
+
+/// Parses `--ocpi-party` (`NL-EMS`): a 2-letter country code and a 3-character party id.
+pub fn parse_party(text: &str) -> Result<(String, String), String> {
+    let (country, party) = text.split_once('-').ok_or("the party is written COUNTRY-PARTY, e.g. NL-EMS")?;
+    let ok = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !ok(country, 2) || !country.bytes().all(|b| b.is_ascii_alphabetic()) || !ok(party, 3) {
+        return Err("the party is a 2-letter country code and a 3-character party id, e.g. NL-EMS".into());
+    }
+    Ok((country.to_ascii_uppercase(), party.to_ascii_uppercase()))
 }
 
 /// Creates the data directory if needed and proves it is writable.
@@ -106,6 +141,11 @@ pub fn database_url(options: &Options) -> SecretString {
     options.database_url.clone().unwrap_or_else(|| app::store::sqlite_url_for(&options.data_dir).into())
 }
 
+/// The public base URL: the one given, or `http://<addr>`.
+pub fn public_url(options: &Options) -> String {
+    options.public_url.clone().unwrap_or_else(|| format!("http://{}", options.addr))
+}
+
 impl Config {
     /// Resolves options for serving: data directory ready, signing secret known.
     pub fn for_serving(options: &Options) -> anyhow::Result<Self> {
@@ -117,7 +157,7 @@ impl Config {
             mode: options.mode,
             jwt_secret: jwt_secret(options)?,
             site_root: options.site_root.clone(),
-            public_url: options.public_url.clone().unwrap_or_else(|| format!("http://{}", options.addr)),
+            public_url: public_url(options),
             smtp_url: options.smtp_url.clone(),
             mail_from: options.mail_from.clone(),
             upload_grace: Duration::from_secs(options.upload_grace_secs),
@@ -133,6 +173,7 @@ impl Config {
                 call_timeout: Duration::from_secs(options.ocpp_call_timeout.into()),
                 max_connections: options.ocpp_max_connections,
             },
+            ocpi: OcpiSettings::from_options(options, &public_url(options))?,
             #[cfg(feature = "bench")]
             bench_routes: options.bench_routes,
             #[cfg(not(feature = "bench"))]
@@ -226,5 +267,18 @@ mod tests {
         let shown = format!("{config:?}");
         let secret = String::from_utf8_lossy(config.jwt_secret.expose_secret()).to_string();
         assert!(!shown.contains("hunter2") && !shown.contains(&secret), "{shown}");
+    }
+}
+
+#[cfg(test)]
+mod ocpi_party_tests {
+    use super::parse_party;
+
+    #[test]
+    fn parties_are_country_and_party() {
+        assert_eq!(parse_party("nl-ems"), Ok(("NL".into(), "EMS".into())));
+        assert!(parse_party("NLEMS").is_err());
+        assert!(parse_party("N1-EMS").is_err());
+        assert!(parse_party("NL-EMSP").is_err());
     }
 }

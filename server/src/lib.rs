@@ -2,7 +2,7 @@
 //!
 //! Imports run downward only (`tests/api/layers.rs` checks it), from the top of this list:
 //! `commands` → `application` → `portal`, `bench_routes` → `rest`, `health` → `state` →
-//! `graphql`, `ocpp` → `auth`, `multipart` → `config`, `cli`, `jobs`, `middleware`, `serve`, `shutdown`, `telemetry`.
+//! `graphql`, `ocpp`, `ocpi` → `auth`, `multipart` → `config`, `cli`, `jobs`, `middleware`, `serve`, `shutdown`, `telemetry`.
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -18,6 +18,7 @@ mod health;
 mod jobs;
 mod middleware;
 mod multipart;
+pub mod ocpi;
 pub mod ocpp;
 mod portal;
 pub mod rest;

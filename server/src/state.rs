@@ -4,6 +4,7 @@
 use crate::auth::AuthState;
 use crate::config::Config;
 use crate::graphql::{GraphqlState, Schemas};
+use crate::ocpi::OcpiState;
 use crate::ocpp::OcppState;
 use app::auth::jwt::Keys;
 use app::mail::Mailer;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub uploads: UploadDir,
     pub graphql: Schemas,
     pub ocpp: OcppState,
+    pub ocpi: OcpiState,
     /// Commands to chargers, for GraphQL and the portal.
     pub control: Arc<dyn app::services::charger_commands::ChargerControl>,
     /// Changes of EVSEs as every node sees them (subscriptions, the portal's live badges).
@@ -59,5 +61,11 @@ impl FromRef<AppState> for GraphqlState {
 impl FromRef<AppState> for OcppState {
     fn from_ref(state: &AppState) -> Self {
         state.ocpp.clone()
+    }
+}
+
+impl FromRef<AppState> for OcpiState {
+    fn from_ref(state: &AppState) -> Self {
+        state.ocpi.clone()
     }
 }

@@ -2,7 +2,6 @@
 //! refreshes the EVSE rows the APIs read (status, serial number, meter type, connection id,
 //! server id) and moves the modification time of each EVSE it changes and of the location.
 use super::{Store, StoreError};
-use crate::domain::charging::shown_status;
 use crate::domain::views::{Readings, StatusChange};
 use sqlx::{AnyConnection, Row};
 
@@ -58,7 +57,7 @@ pub(crate) async fn refresh_evses(
 /// The charger was heard from. Transactions that would otherwise begin with a read write this
 /// first: on SQLite a transaction that reads before it writes cannot wait for another writer (it
 /// fails with "database is locked"), one that writes first waits its turn.
-async fn seen(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
+pub(super) async fn seen(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE chargers SET last_seen = $1 WHERE id = $2")
         .bind(now)
         .bind(charger_id)
@@ -69,7 +68,7 @@ async fn seen(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(),
 
 /// A change of the charger's EVSEs moves its location's modification time. (No ownership check:
 /// the gateway acts for the charger, not for an owner.)
-async fn touch_location(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
+pub(super) async fn touch_location(conn: &mut AnyConnection, charger_id: i64, now: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = (SELECT location_id FROM chargers WHERE id = $2)")
         .bind(now)
         .bind(charger_id)
@@ -225,28 +224,6 @@ impl Store {
         Ok(())
     }
 
-    /// Several StatusNotifications (of any chargers) in one transaction, in order: one commit
-    /// for many messages is what lets SQLite keep up with a thousand chargers.
-    pub async fn charger_statuses(&self, writes: &[StatusWrite]) -> Result<Vec<StatusOutcome>, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        // The transaction writes first (see `seen`); the other chargers' `last_seen` moves with
-        // their connections' pings.
-        if let Some(first) = writes.first() {
-            seen(&mut tx, first.charger_id, first.report.received_at).await?;
-        }
-        let mut outcomes = Vec::with_capacity(writes.len());
-        for write in writes {
-            let (charger_id, report) = (write.charger_id, &write.report);
-            outcomes.push(if report.connector_id == 0 {
-                whole_charger_status(&mut tx, charger_id, report).await?
-            } else {
-                connector_status(&mut tx, charger_id, &write.connection_id, report).await?
-            });
-        }
-        tx.commit().await?;
-        Ok(outcomes)
-    }
-
     /// Keeps a MeterValues reading: connector 0 is the charger's main meter, never an EVSE's.
     /// Returns false when the charger has no such connector. Older readings do not replace newer.
     pub async fn charger_readings(&self, charger_id: i64, reading: &MeterReading) -> Result<bool, StoreError> {
@@ -328,117 +305,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-async fn record_history(
-    conn: &mut AnyConnection,
-    evse_uid: &str,
-    shown: &str,
-    report: &StatusReport,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO evse_status_history (evse_uid, status, ocpp_status, connector_id, error_code, info, vendor_error_code, \
-         sent_timestamp, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(evse_uid)
-    .bind(shown)
-    .bind(&report.ocpp_status)
-    .bind(report.connector_id)
-    .bind(&report.error_code)
-    .bind(&report.info)
-    .bind(&report.vendor_error_code)
-    .bind(&report.sent_timestamp)
-    .bind(report.received_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn connector_status(
-    conn: &mut AnyConnection,
-    charger_id: i64,
-    connection_id: &str,
-    report: &StatusReport,
-) -> Result<StatusOutcome, StoreError> {
-    // Everything the rule needs in one read; then only simple keyed writes (a thousand chargers
-    // reporting every second is thousands of these a second on one SQLite writer).
-    let Some(row) = sqlx::query(
-        "SELECT ce.evse_uid, ce.status_at, ce.status_connection, c.override_status, c.connection_id \
-         FROM charger_evses ce JOIN chargers c ON c.id = ce.charger_id WHERE ce.charger_id = $1 AND ce.position = $2",
-    )
-    .bind(charger_id)
-    .bind(report.connector_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Ok(StatusOutcome::UnknownConnector);
-    };
-    let uid: String = row.try_get("evse_uid")?;
-    let status_at: Option<i64> = row.try_get("status_at")?;
-    let status_connection: Option<String> = row.try_get("status_connection")?;
-    let override_status: Option<String> = row.try_get("override_status")?;
-    let connected = row.try_get::<Option<String>, _>("connection_id")?.is_some();
-    let Some(status) = report.status else { return Ok(StatusOutcome::UnknownConnector) };
-    // On one connection the order of receipt is the order of events; against data stored from an
-    // earlier connection the charger's time decides.
-    let current = status_connection.as_deref() == Some(connection_id) || status_at.is_none_or(|at| at <= report.at);
-    if !current {
-        record_history(conn, &uid, status, report).await?;
-        return Ok(StatusOutcome::Outdated);
-    }
-    sqlx::query("UPDATE charger_evses SET own_status = $1, status_at = $2, status_connection = $3 WHERE evse_uid = $4")
-        .bind(status)
-        .bind(report.at)
-        .bind(connection_id)
-        .bind(&uid)
-        .execute(&mut *conn)
-        .await?;
-    let shown = shown_status(connected, override_status.as_deref(), Some(status));
-    let now = report.received_at;
-    let changed = sqlx::query("UPDATE evses SET status = $1, date_modified = $2 WHERE uid = $3 AND status <> $1")
-        .bind(shown)
-        .bind(now)
-        .bind(&uid)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if changed > 0 {
-        // The contract's connectors share the EVSE's status; the location's modification time moves.
-        sqlx::query("UPDATE connectors SET status = $1, date_modified = $2 WHERE evse_uid = $3")
-            .bind(shown)
-            .bind(now)
-            .bind(&uid)
-            .execute(&mut *conn)
-            .await?;
-        touch_location(conn, charger_id, now).await?;
-        super::evse_changes::record(conn, &uid, now).await?;
-    }
-    record_history(conn, &uid, shown, report).await?;
-    Ok(StatusOutcome::Applied)
-}
-
-/// Connector 0: Unavailable/Faulted shows on every EVSE until Available or a boot clears it.
-async fn whole_charger_status(
-    conn: &mut AnyConnection,
-    charger_id: i64,
-    report: &StatusReport,
-) -> Result<StatusOutcome, StoreError> {
-    sqlx::query("UPDATE chargers SET override_status = $1 WHERE id = $2")
-        .bind(report.status)
-        .bind(charger_id)
-        .execute(&mut *conn)
-        .await?;
-    touch_location(conn, charger_id, report.received_at).await?;
-    refresh_evses(conn, charger_id, None, report.received_at).await?;
-    let evses = sqlx::query(
-        "SELECT e.uid, e.status FROM evses e JOIN charger_evses ce ON ce.evse_uid = e.uid WHERE ce.charger_id = $1",
-    )
-    .bind(charger_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in &evses {
-        let (uid, shown): (String, String) = (row.try_get("uid")?, row.try_get("status")?);
-        record_history(conn, &uid, &shown, report).await?;
-    }
-    Ok(StatusOutcome::Applied)
 }

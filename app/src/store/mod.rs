@@ -3,6 +3,7 @@
 
 mod charge_sessions;
 mod charger_state;
+mod charger_statuses;
 mod chargers;
 mod details;
 mod error;
@@ -11,13 +12,17 @@ mod files;
 mod id_tags;
 mod locations;
 mod name_index;
+mod ocpi_locations;
+mod ocpi_peers;
 mod owners;
+mod parties;
 #[cfg(feature = "bench")]
 mod passthrough;
 mod photos;
 mod read;
 mod reference;
 mod sessions;
+mod sql;
 mod tokens;
 mod users;
 mod web_sessions;
@@ -28,6 +33,9 @@ pub use chargers::ChargerLogin;
 pub use error::StoreError;
 pub use evse_changes::EvseChange;
 pub use name_index::bigrams;
+pub use ocpi_locations::{OcpiFilter, PageStart};
+pub use ocpi_peers::{OcpiCaller, Peer, PeerRole, PeerState, Registration};
+pub use parties::HostedParty;
 pub use photos::PhotoRefusal;
 pub use read::{Link, LocationFilter, LocationSort, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};

@@ -1,9 +1,10 @@
 //! Reading locations, EVSEs and connectors for the APIs: one page query per root, then one batch
 //! query per nested relation, so the statement count does not grow with the page size.
+use super::sql::{Arg, Sql};
 use super::{Store, StoreError};
 use crate::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow, OwnerRow};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
+use sqlx::Row;
 
 /// Who is reading: decides which locations (and so which EVSEs) exist for the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,50 +17,8 @@ pub enum Viewer {
     Admin,
 }
 
-/// A value bound to a `$n` placeholder.
-#[derive(Debug, Clone)]
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
-/// SQL text with `$n` placeholders numbered as values are added (portable across both backends).
-#[derive(Default)]
-struct Sql {
-    text: String,
-    args: Vec<Arg>,
-    /// Planned for its actual values each time rather than cached as a prepared statement.
-    one_off: bool,
-}
-
+/// What the location readers add to a statement.
 impl Sql {
-    fn new(text: &str) -> Self {
-        Self { text: text.to_owned(), args: Vec::new(), one_off: false }
-    }
-
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    fn bind(&mut self, arg: Arg) -> &mut Self {
-        self.args.push(arg);
-        self.text.push_str(&format!("${}", self.args.len()));
-        self
-    }
-
-    /// `(v1, v2, …)` for an IN list (never empty: callers return early for no keys).
-    fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
-        self.push("(");
-        for (i, arg) in args.into_iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.bind(arg);
-        }
-        self.push(")")
-    }
-
     fn visible(&mut self, viewer: Viewer, alias: &str) -> &mut Self {
         match viewer {
             Viewer::Public => self.push(&format!("{alias}.publish = 1")),
@@ -83,18 +42,6 @@ impl Sql {
         self.push(&format!(" AND LOWER({alias}.name) LIKE "))
             .bind(Arg::Text(contains_pattern(term)))
             .push(" ESCAPE '\\'")
-    }
-
-    async fn fetch(&self, store: &Store) -> Result<Vec<AnyRow>, StoreError> {
-        store.count_statement();
-        let mut query = sqlx::query::<Any>(&self.text).persistent(!self.one_off);
-        for arg in &self.args {
-            query = match arg {
-                Arg::Int(v) => query.bind(*v),
-                Arg::Text(v) => query.bind(v.clone()),
-            };
-        }
-        Ok(query.fetch_all(store.pool()).await?)
     }
 }
 

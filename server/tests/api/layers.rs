@@ -22,7 +22,7 @@ const SERVER_FLOORS: &[&[&str]] = &[
     &["cli", "events", "jobs", "middleware", "multipart", "serve", "shutdown", "telemetry"],
     &["config"],
     &["auth"],
-    &["graphql", "ocpp"],
+    &["graphql", "ocpp", "ocpi"],
     &["state"],
     &["rest", "health"],
     &["portal", "bench_routes"],

@@ -12,6 +12,7 @@ mod crash;
 mod foundation;
 mod graphql;
 mod layers;
+mod ocpi;
 mod ocpp;
 mod outages;
 mod portal;

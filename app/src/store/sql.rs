@@ -1,0 +1,104 @@
+//! SQL text built with `$n` placeholders numbered as values are added, portable across both
+//! backends: for IN lists and multi-row VALUES whose length is known only at run time.
+use super::{Store, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection};
+
+/// A value bound to a `$n` placeholder.
+#[derive(Debug, Clone)]
+pub(super) enum Arg {
+    Int(i64),
+    Text(String),
+    OptText(Option<String>),
+}
+
+#[derive(Default)]
+pub(super) struct Sql {
+    pub(super) text: String,
+    args: Vec<Arg>,
+    /// Planned for its actual values each time rather than cached as a prepared statement.
+    pub(super) one_off: bool,
+}
+
+impl Sql {
+    pub(super) fn new(text: &str) -> Self {
+        Self { text: text.to_owned(), args: Vec::new(), one_off: false }
+    }
+
+    pub(super) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub(super) fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// `(v1, v2, …)` for an IN list (never empty: callers return early for no keys).
+    pub(super) fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.push("(");
+        for (i, arg) in args.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(arg);
+        }
+        self.push(")")
+    }
+
+    /// `VALUES (a, b), (c, d), …` (never empty). Both backends name the columns `column1`, `column2`…
+    /// The statement's shape changes with the row count, so it is not kept as a prepared statement.
+    pub(super) fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> &mut Self {
+        self.one_off = true;
+        self.push("VALUES ");
+        for (i, row) in rows.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind_list(row);
+        }
+        self
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
+        let mut query = sqlx::query::<Any>(&self.text).persistent(!self.one_off);
+        for arg in &self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.as_str()),
+                Arg::OptText(v) => query.bind(v.as_deref()),
+            };
+        }
+        query
+    }
+
+    pub(super) async fn fetch(&self, store: &Store) -> Result<Vec<AnyRow>, StoreError> {
+        store.count_statement();
+        Ok(self.query().fetch_all(store.pool()).await?)
+    }
+
+    /// Reads inside the caller's transaction.
+    pub(super) async fn fetch_in(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>, StoreError> {
+        Ok(self.query().fetch_all(conn).await?)
+    }
+
+    /// Writes inside the caller's transaction; returns the rows affected.
+    pub(super) async fn execute_in(&self, conn: &mut AnyConnection) -> Result<u64, StoreError> {
+        Ok(self.query().execute(conn).await?.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_numbered_in_order() {
+        let mut sql = Sql::new("INSERT INTO t (a, b) ");
+        sql.bind_rows([vec![Arg::Int(1), Arg::Text("x".into())], vec![Arg::Int(2), Arg::OptText(None)]]);
+        assert_eq!(sql.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        assert!(sql.one_off);
+    }
+}
