@@ -38,3 +38,44 @@ CREATE TABLE ocpi_peer_roles (
     PRIMARY KEY (peer_id, role, country_code, party_id)
 );
 CREATE INDEX ocpi_peer_roles_party ON ocpi_peer_roles (country_code, party_id, role);
+
+-- Every change of a location or of anything below it, written in the same transaction as the
+-- change (by `claim`); the OCPI push follows it as live updates follow `evse_changes`.
+CREATE TABLE location_changes (
+    id INTEGER PRIMARY KEY,
+    location_id BIGINT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX location_changes_at ON location_changes (at);
+
+-- What each peer is still to be sent: one row per object, '' = the whole location (PUT), an EVSE
+-- uid = its status (PATCH). A newer change of the same object updates the row rather than adding
+-- one: each send reads the object's current state, so nothing stale is ever replayed. A sender
+-- leases rows (`lease_until`) so that several nodes never send the same row at once.
+CREATE TABLE ocpi_outbox (
+    peer_id BIGINT NOT NULL REFERENCES ocpi_peers (id) ON DELETE CASCADE,
+    location_id BIGINT NOT NULL,
+    evse_uid TEXT NOT NULL DEFAULT '',
+    -- Counts the changes queued; a send completes the row only if no change came meanwhile.
+    version BIGINT NOT NULL DEFAULT 1,
+    due_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    lease_until BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (peer_id, location_id, evse_uid)
+);
+CREATE INDEX ocpi_outbox_due ON ocpi_outbox (due_at);
+
+-- The last Location each peer accepted from us: what an unpublished or deleted location's EVSEs
+-- (then REMOVED) and a deleted EVSE are pushed from.
+CREATE TABLE ocpi_sent (
+    peer_id BIGINT NOT NULL REFERENCES ocpi_peers (id) ON DELETE CASCADE,
+    location_id BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (peer_id, location_id)
+);
+
+-- How far the push has read each journal.
+CREATE TABLE ocpi_cursors (
+    journal TEXT PRIMARY KEY,
+    last_id BIGINT NOT NULL
+);

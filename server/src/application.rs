@@ -96,10 +96,12 @@ impl Application {
         let (store, uploads) = (self.state.store.clone(), self.state.uploads.clone());
         let sweeper = tokio::spawn(crate::jobs::sweep_uploads(store.clone(), uploads, self.state.config.upload_grace));
         let follower = tokio::spawn(self.state.events.clone().follow(store));
+        let pusher = tokio::spawn(crate::ocpi::push(self.state.ocpi.clone()));
         let limits = self.state.config.connections;
         let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         sweeper.abort();
         follower.abort();
+        pusher.abort();
         self.state.store.close().await;
         Ok(served?)
     }

@@ -159,8 +159,9 @@ async fn ocpi_peer(options: &Options, command: PeerCommand) -> anyhow::Result<()
                 let endpoints: Vec<crate::ocpi::Endpoint> = serde_json::from_str(&peer.endpoints).unwrap_or_default();
                 let endpoints: Vec<String> =
                     endpoints.iter().map(|e| format!("{} {} {}", e.identifier, e.role, e.url)).collect();
+                let backlog = store.ocpi_backlog(peer.id).await?;
                 println!(
-                    "{}\t{}\troles: {}\tendpoints: {}\tsince {}",
+                    "{}\t{}\troles: {}\tendpoints: {}\tpush backlog: {backlog}\tsince {}",
                     peer.name,
                     peer.state.as_str(),
                     if roles.is_empty() { "-".into() } else { roles.join(", ") },

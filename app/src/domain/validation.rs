@@ -118,6 +118,24 @@ pub fn country_code(value: &str) -> Result<(), String> {
     }
 }
 
+/// An OCPI party's country code: two letters (stored upper-case).
+pub fn party_country_code(value: &str) -> Result<(), String> {
+    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(())
+    } else {
+        Err("must be a two-letter ISO 3166-1 country code such as NL".into())
+    }
+}
+
+/// An OCPI party id: three letters or digits (stored upper-case).
+pub fn party_id(value: &str) -> Result<(), String> {
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err("must be three letters or digits such as ABC".into())
+    }
+}
+
 pub fn latitude(value: f64) -> Result<(), String> {
     if value.is_finite() && (-90.0..=90.0).contains(&value) {
         Ok(())
@@ -160,6 +178,15 @@ impl Checker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parties() {
+        assert!(party_country_code("nl").is_ok());
+        assert!(party_country_code("N1").is_err());
+        assert!(party_id("ab1").is_ok());
+        assert!(party_id("ABCD").is_err());
+        assert!(party_id("A-C").is_err());
+    }
 
     #[test]
     fn usernames() {

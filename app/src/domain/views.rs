@@ -105,6 +105,9 @@ pub struct OwnerRow {
     pub id: i64,
     pub cpo_owner_name: String,
     pub logo: Option<String>,
+    /// The OCPI party (country code, party id), once set.
+    pub party_country_code: Option<String>,
+    pub party_id: Option<String>,
 }
 
 /// A CPO owner as its own dashboard shows it.
@@ -118,6 +121,9 @@ pub struct OwnerProfile {
     pub ocpp_ready: bool,
     pub logo_url: Option<String>,
     pub logo_thumbnail_url: Option<String>,
+    /// The OCPI party (country code, party id), once set: until then nothing is roamed.
+    pub party_country_code: Option<String>,
+    pub party_id: Option<String>,
 }
 
 /// A charger as its owner sees it. The key itself is never stored, so never shown.

@@ -5,5 +5,6 @@ pub mod chargers;
 pub mod demo;
 pub mod locations;
 pub mod media;
+pub mod parties;
 pub mod registration;
 pub mod storage;

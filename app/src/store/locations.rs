@@ -77,6 +77,30 @@ pub(crate) async fn claim(
     Ok(row.try_get("id")?)
 }
 
+/// `claim` for a change of what a location, EVSE or connector is (not only its status), which the
+/// OCPI push sends whole; a status change reaches the push through `evse_changes` instead.
+async fn claim_change(
+    conn: &mut AnyConnection,
+    owner_id: i64,
+    target: Target<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let id = claim(conn, owner_id, target, now).await?;
+    journal(conn, id, now).await?;
+    Ok(id)
+}
+
+/// Records that location `id` (or something below it) changed, in the caller's transaction: the
+/// OCPI push follows this journal.
+pub(crate) async fn journal(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO location_changes (location_id, at) VALUES ($1, $2)")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 async fn link_location_codes(conn: &mut AnyConnection, id: i64, loc: &NewLocation) -> Result<(), StoreError> {
     for (table, column, link_table, codes) in [
         ("facilities", "facility_id", "location_facilities", &loc.facilities),
@@ -168,6 +192,7 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         link_location_codes(&mut tx, id, loc).await?;
         index_location_name(&mut tx, id, &loc.name).await?;
+        journal(&mut tx, id, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -175,7 +200,7 @@ impl Store {
     /// Replaces every field of `owner_id`'s location `id`.
     pub async fn update_location(&self, owner_id: i64, id: i64, loc: &Valid<NewLocation>) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
         let update = sqlx::query(
             "UPDATE locations SET name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, region = $6, \
              postal_code = $7, country_code = $8, publish = $9 WHERE id = $10",
@@ -190,7 +215,7 @@ impl Store {
     /// Publishes or unpublishes `owner_id`'s location `id`.
     pub async fn set_publish(&self, owner_id: i64, id: i64, publish: bool) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
         sqlx::query("UPDATE locations SET publish = $1 WHERE id = $2")
             .bind(i64::from(publish))
             .bind(id)
@@ -204,7 +229,7 @@ impl Store {
     /// so the caller can remove them after the commit.
     pub async fn delete_location(&self, owner_id: i64, id: i64) -> Result<Vec<String>, StoreError> {
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
         let files: Vec<String> = sqlx::query_scalar("SELECT file_name FROM location_photos WHERE location_id = $1")
             .bind(id)
             .fetch_all(&mut *tx)
@@ -226,7 +251,7 @@ impl Store {
         let now = now_ms();
         let uid = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Location(location_id), now).await?;
+        claim_change(&mut tx, owner_id, Target::Location(location_id), now).await?;
         sqlx::query(
             "INSERT INTO evses (uid, evse_id, status, cpo_location_id, date_created, date_modified) \
              VALUES ($1, $2, $3, $4, $5, $5)",
@@ -251,7 +276,7 @@ impl Store {
     pub async fn update_evse(&self, owner_id: i64, uid: &str, evse: &Valid<NewEvse>) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let location_id = claim(&mut tx, owner_id, Target::Evse(uid), now).await?;
+        let location_id = claim_change(&mut tx, owner_id, Target::Evse(uid), now).await?;
         // The status of an EVSE with a charger comes from the charger (its other OCPP fields are
         // never written here at all).
         sqlx::query(
@@ -296,7 +321,7 @@ impl Store {
 
     pub async fn delete_evse(&self, owner_id: i64, uid: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Evse(uid), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Evse(uid), now_ms()).await?;
         sqlx::query("DELETE FROM evses WHERE uid = $1").bind(uid).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -311,7 +336,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Evse(evse_uid), now).await?;
+        claim_change(&mut tx, owner_id, Target::Evse(evse_uid), now).await?;
         let id = insert_connector(&mut tx, evse_uid, con, now).await?;
         tx.commit().await?;
         Ok(id)
@@ -326,7 +351,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Connector(id), now).await?;
+        claim_change(&mut tx, owner_id, Target::Connector(id), now).await?;
         let update = sqlx::query(
             "UPDATE connectors SET connector_id = $1, standard = $2, format = $3, power_type = $4, max_voltage = $5, \
              max_amperage = $6, max_electric_power = $7, connector_type = $8, rate_setting = $9, status = $10, date_modified = $11 \
@@ -344,7 +369,7 @@ impl Store {
 
     pub async fn delete_connector(&self, owner_id: i64, id: i64) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        claim(&mut tx, owner_id, Target::Connector(id), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Connector(id), now_ms()).await?;
         sqlx::query("DELETE FROM connectors WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -358,7 +383,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let location = location.ok_or_else(|| StoreError::NotFound("photo".into()))?;
-        claim(&mut tx, owner_id, Target::Location(location), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Location(location), now_ms()).await?;
         sqlx::query("DELETE FROM location_photos WHERE file_name = $1").bind(file).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(file.to_owned())

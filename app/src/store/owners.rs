@@ -66,7 +66,8 @@ impl Store {
 
     pub async fn owner_profile(&self, owner_id: i64) -> Result<Option<OwnerProfile>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, logo FROM cpo_owners WHERE id = $1",
+            "SELECT id, cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, logo, party_country_code, \
+             party_id FROM cpo_owners WHERE id = $1",
         )
         .bind(owner_id)
         .fetch_optional(self.pool())
@@ -82,6 +83,8 @@ impl Store {
             ocpp_ready: row.try_get::<i64, _>("ocpp_ready")? != 0,
             logo_url: logo.as_deref().map(crate::uploads::public_url),
             logo_thumbnail_url: logo.as_deref().map(|f| crate::uploads::public_url(&crate::uploads::thumbnail_name(f))),
+            party_country_code: row.try_get("party_country_code")?,
+            party_id: row.try_get("party_id")?,
         }))
     }
 

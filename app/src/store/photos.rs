@@ -49,6 +49,7 @@ impl Store {
             Some(owner) if owner != owner_id => return Err(PhotoRefusal::NotOwner),
             Some(_) => {}
         }
+        super::locations::journal(&mut tx, location_id, now).await.map_err(PhotoRefusal::Store)?;
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM location_photos WHERE location_id = $1")
             .bind(location_id)
             .fetch_one(&mut *tx)

@@ -383,7 +383,8 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("SELECT id, cpo_owner_name, logo FROM cpo_owners WHERE id IN ");
+        let mut sql =
+            Sql::new("SELECT id, cpo_owner_name, logo, party_country_code, party_id FROM cpo_owners WHERE id IN ");
         sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
         let rows = sql.fetch(self).await?;
         all(&rows, |r| {
@@ -391,6 +392,8 @@ impl Store {
                 id: r.try_get("id")?,
                 cpo_owner_name: r.try_get("cpo_owner_name")?,
                 logo: r.try_get("logo")?,
+                party_country_code: r.try_get("party_country_code")?,
+                party_id: r.try_get("party_id")?,
             })
         })
     }

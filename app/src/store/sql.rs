@@ -79,6 +79,13 @@ impl Sql {
         Ok(self.query().fetch_all(store.pool()).await?)
     }
 
+    /// Writes on the pool; returns nothing.
+    pub(super) async fn execute(&self, store: &Store) -> Result<(), StoreError> {
+        store.count_statement();
+        self.query().execute(store.pool()).await?;
+        Ok(())
+    }
+
     /// Reads inside the caller's transaction.
     pub(super) async fn fetch_in(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>, StoreError> {
         Ok(self.query().fetch_all(conn).await?)

@@ -205,6 +205,16 @@ pub async fn set_password(token: String, password: String, password_confirm: Str
     }
 }
 
+/// Sets the owner's OCPI party (both fields empty: none).
+#[server(prefix = "/_sf", endpoint = "update_party")]
+pub async fn update_party(party_country_code: String, party_id: String) -> FormResult {
+    let owner = server::owner_id().await?;
+    match crate::services::parties::set_party(&server::store()?, owner, &party_country_code, &party_id).await {
+        Ok(()) => Ok(Vec::new()),
+        Err(e) => server::form_error(e),
+    }
+}
+
 #[server(prefix = "/_sf", endpoint = "update_profile")]
 pub async fn update_profile(contact_name: String, contact_number: String, contact_email: String) -> FormResult {
     use crate::domain::validation::{self as rule, Checker, TEXT_MAX};

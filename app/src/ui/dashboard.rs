@@ -1,5 +1,5 @@
 //! The CPO owner's dashboard: profile, contact details and logo.
-use super::api::{current_user, Me, UpdateProfile};
+use super::api::{current_user, Me, UpdateParty, UpdateProfile};
 use super::forms::{message, server_error, Field};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -79,7 +79,37 @@ fn dashboard(me: Me) -> AnyView {
                 </ActionForm>
                 <p class="muted">{if owner.ocpp_ready { "OCPP-ready" } else { "Not OCPP-ready yet" }}</p>
             </section>
+            <RoamingPanel country=owner.party_country_code.clone() party=owner.party_id.clone() />
         </div>
     }
     .into_any()
+}
+
+/// The owner's OCPI party: with one, its published locations are offered to roaming partners.
+#[component]
+fn RoamingPanel(country: Option<String>, party: Option<String>) -> impl IntoView {
+    let action = ServerAction::<UpdateParty>::new();
+    let outcome = action.value();
+    let error_of = move |field: &'static str| Signal::derive(move || server_error(outcome.get(), field));
+    let saved =
+        move || matches!(outcome.get(), Some(Ok(ref errors)) if errors.is_empty()).then_some("Roaming party saved.");
+    let failure = move || outcome.get().and_then(Result::err).map(|e| message(&e));
+    let state = if party.is_some() {
+        "Your published locations are offered to roaming partners over OCPI 2.2.1."
+    } else {
+        "Set your OCPI party to offer your published locations to roaming partners."
+    };
+    view! {
+        <section class="panel" aria-labelledby="roaming-title">
+            <h2 id="roaming-title">"Roaming (OCPI)"</h2>
+            <p class="muted">{state}</p>
+            <ActionForm action=action attr:class="stack">
+                <Field label="Party country code" name="party_country_code" value=country.unwrap_or_default() error=error_of("party_country_code") required=false />
+                <Field label="Party id" name="party_id" value=party.unwrap_or_default() error=error_of("party_id") required=false />
+                <p class="notice" role="status">{saved}</p>
+                <p class="form-error" role="alert">{failure}</p>
+                <button type="submit" disabled=move || action.pending().get()>"Save roaming party"</button>
+            </ActionForm>
+        </section>
+    }
 }

@@ -5,6 +5,7 @@ mod errors;
 mod guard;
 mod loaders;
 mod mutation;
+mod owners;
 mod prefetch;
 mod query;
 mod subscription;
@@ -34,7 +35,12 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub struct QueryRoot(query::LocationQuery, chargers::ChargerQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(mutation::LocationMutation, chargers::ChargerMutation, chargers::CommandMutation);
+pub struct MutationRoot(
+    mutation::LocationMutation,
+    chargers::ChargerMutation,
+    chargers::CommandMutation,
+    owners::OwnerMutation,
+);
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const TIME_LIMIT: Duration = Duration::from_secs(10);

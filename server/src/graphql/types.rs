@@ -52,6 +52,14 @@ impl CpoOwner {
     async fn logo(&self) -> Option<String> {
         self.0.logo.as_deref().map(app::uploads::public_url)
     }
+    /// The OCPI party's country code, once set.
+    async fn party_country_code(&self) -> Option<&str> {
+        self.0.party_country_code.as_deref()
+    }
+    /// The OCPI party id, once set.
+    async fn party_id(&self) -> Option<&str> {
+        self.0.party_id.as_deref()
+    }
 }
 
 pub struct Location(pub LocationRow);

@@ -4,7 +4,7 @@ use super::auth::authorization;
 use super::types::{Credentials, Endpoint, Version, VersionDetails, VERSION};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// The most of a peer's answer we read.
@@ -63,7 +63,19 @@ impl PeerClient {
         method: Method,
         url: &str,
         peer: &Peer<'_>,
-        body: Option<&Credentials>,
+        body: Option<&(impl Serialize + ?Sized)>,
+        what: &'static str,
+    ) -> Result<Option<T>, ClientError> {
+        self.call_with(method, url, peer, body, &[], what).await
+    }
+
+    async fn call_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        peer: &Peer<'_>,
+        body: Option<&(impl Serialize + ?Sized)>,
+        headers: &[(&'static str, String)],
         what: &'static str,
     ) -> Result<Option<T>, ClientError> {
         let id = uuid::Uuid::new_v4().to_string();
@@ -73,6 +85,9 @@ impl PeerClient {
             .header("Authorization", authorization(peer.token, peer.plain_token))
             .header("X-Request-ID", &id)
             .header("X-Correlation-ID", &id);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -109,12 +124,12 @@ impl PeerClient {
     /// The peer's 2.2.1 endpoints, read from its versions URL with `peer`'s token.
     pub async fn endpoints(&self, versions_url: &str, peer: &Peer<'_>) -> Result<Vec<Endpoint>, ClientError> {
         let versions: Vec<Version> = self
-            .call(Method::GET, versions_url, peer, None, "version list")
+            .call(Method::GET, versions_url, peer, None::<&()>, "version list")
             .await?
             .ok_or(ClientError::Malformed { url: versions_url.to_owned(), what: "version list" })?;
         let details_url = versions.into_iter().find(|v| v.version == VERSION).ok_or(ClientError::NoVersion)?.url;
         let details: VersionDetails = self
-            .call(Method::GET, &details_url, peer, None, "version details")
+            .call(Method::GET, &details_url, peer, None::<&()>, "version details")
             .await?
             .ok_or(ClientError::Malformed { url: details_url.clone(), what: "version details" })?;
         Ok(details.endpoints)
@@ -138,7 +153,20 @@ impl PeerClient {
 
     /// Unregisters at the peer.
     pub async fn delete_credentials(&self, url: &str, peer: &Peer<'_>) -> Result<(), ClientError> {
-        self.call::<serde_json::Value>(Method::DELETE, url, peer, None, "answer").await.map(|_| ())
+        self.call::<serde_json::Value>(Method::DELETE, url, peer, None::<&()>, "answer").await.map(|_| ())
+    }
+
+    /// PUTs or PATCHes a Locations object at the peer's Receiver, with the routing headers
+    /// (`from` = the owning CPO party, `to` = the peer's party).
+    pub async fn push(
+        &self,
+        method: Method,
+        url: &str,
+        peer: &Peer<'_>,
+        routing: &[(&'static str, String)],
+        body: &serde_json::Value,
+    ) -> Result<(), ClientError> {
+        self.call_with::<serde_json::Value>(method, url, peer, Some(body), routing, "answer").await.map(|_| ())
     }
 }
 

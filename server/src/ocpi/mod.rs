@@ -6,6 +6,7 @@ mod client;
 mod credentials;
 mod envelope;
 mod locations;
+mod outbox;
 mod types;
 mod versions;
 
@@ -25,6 +26,7 @@ pub use client::PeerClient;
 pub use credentials::{new_token, register, remove};
 pub use envelope::OcpiError;
 pub use locations::wire::location_problems;
+pub use outbox::run as push;
 pub use types::Endpoint;
 
 #[derive(Clone)]

@@ -125,6 +125,18 @@ pub async fn map_locations(
     Ok(out)
 }
 
+/// The exposed location `id` as OCPI (None when it is not exposed: unknown, unpublished, or of an
+/// owner without a party).
+pub async fn exposed_location(
+    store: &Store,
+    public_url: &str,
+    parties: &HashMap<i64, HostedParty>,
+    id: i64,
+) -> Result<Option<Location>, StoreError> {
+    let Some((row, time_zone)) = store.ocpi_location(id).await? else { return Ok(None) };
+    Ok(map_locations(store, public_url, parties, vec![Source { row, time_zone }]).await?.pop())
+}
+
 fn map_evse(evse: &EvseRow, connectors: &[ConnectorRow], capabilities: Vec<String>, restrictions: &[String]) -> Evse {
     let last_updated = connectors.iter().map(|c| c.date_modified).fold(evse.date_modified, i64::max);
     Evse {

@@ -9,6 +9,8 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 
+pub use mapping::exposed_location;
+
 pub fn routes<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,

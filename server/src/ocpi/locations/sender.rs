@@ -1,7 +1,7 @@
 //! GET list and objects of the Sender interface. The list is paged in creation order; its
 //! `Link: rel="next"` carries the caller's filters plus an opaque cursor (the last id) so that a
 //! deep page costs what the first does; a plain `offset` works too.
-use super::mapping::{map_locations, Source};
+use super::mapping::{exposed_location, map_locations, Source};
 use super::routing::{answer_headers, audience, Audience};
 use super::wire::{Connector, Evse, Location};
 use crate::ocpi::auth::Registered;
@@ -126,14 +126,14 @@ async fn find(state: &OcpiState, headers: &HeaderMap, location_id: &str) -> Resu
     let unknown = || OcpiError::not_found(format!("no location {location_id:?}"));
     let addressed = addressed(state, headers).await?;
     let id = location_id.parse::<i64>().map_err(|_| unknown())?;
-    let (row, time_zone) = state.store.ocpi_location(id).await?.ok_or_else(unknown)?;
-    if addressed.owner.is_some_and(|owner| owner != row.cpo_owner_id) {
+    let location = exposed_location(&state.store, &state.settings.public_url, &addressed.parties, id)
+        .await?
+        .ok_or_else(unknown)?;
+    let owner =
+        addressed.parties.values().find(|p| p.country_code == location.country_code && p.party_id == location.party_id);
+    if addressed.owner.is_some_and(|wanted| owner.is_none_or(|o| o.owner_id != wanted)) {
         return Err(unknown());
     }
-    let mut mapped =
-        map_locations(&state.store, &state.settings.public_url, &addressed.parties, vec![Source { row, time_zone }])
-            .await?;
-    let location = mapped.pop().ok_or_else(unknown)?;
     Ok((location, addressed))
 }
 

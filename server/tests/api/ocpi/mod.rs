@@ -1,6 +1,8 @@
 //! OCPI 2.2.1 over HTTP on SQLite and PostgreSQL, against a peer played by a test server.
 mod credentials;
+mod parties;
 mod peer;
+mod push;
 mod sender;
 
 use crate::helpers::TestApp;

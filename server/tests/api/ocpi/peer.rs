@@ -18,7 +18,14 @@ pub struct Received {
     pub method: Method,
     pub path: String,
     pub authorization: Option<String>,
+    pub headers: HeaderMap,
     pub body: Value,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 #[derive(Clone, Default)]
@@ -27,6 +34,8 @@ struct Shared {
     accepted: Arc<Mutex<Vec<String>>>,
     received: Arc<Mutex<Vec<Received>>>,
     base: Arc<Mutex<String>>,
+    /// Answer every request with HTTP 503 (an outage), after recording it.
+    down: Arc<std::sync::atomic::AtomicBool>,
     /// Leave the locations endpoint out of the details (a peer we cannot work with).
     without_locations: bool,
 }
@@ -69,6 +78,14 @@ impl PeerServer {
         self.shared.accepted.lock().unwrap().push(token.to_owned());
     }
 
+    pub fn set_down(&self, down: bool) {
+        self.shared.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn clear(&self) {
+        self.shared.received.lock().unwrap().clear();
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().unwrap().clone()
     }
@@ -106,8 +123,12 @@ async fn handle(
         method: method.clone(),
         path: uri.path().to_owned(),
         authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        headers: headers.clone(),
         body: body_json.clone(),
     });
+    if shared.down.load(std::sync::atomic::Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let token = token_of(&headers).unwrap_or_default();
     if !shared.accepted.lock().unwrap().contains(&token) {
         return (StatusCode::UNAUTHORIZED, Json(json!({"status_code": 2000, "timestamp": "2026-01-01T00:00:00Z"})))
