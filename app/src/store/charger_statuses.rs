@@ -7,7 +7,7 @@ use super::sql::{Arg, Sql};
 use super::{Store, StoreError};
 use crate::domain::charging::shown_status;
 use sqlx::{AnyConnection, Row};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 impl Store {
     /// Several StatusNotifications (of any chargers) in one transaction, in order of the slice.
@@ -59,7 +59,8 @@ struct Writes {
     own: Vec<Vec<Arg>>,
     shown: Vec<Vec<Arg>>,
     changes: Vec<Vec<Arg>>,
-    locations: HashSet<i64>,
+    /// Ordered, so concurrent writers lock location rows in the same order.
+    locations: BTreeSet<i64>,
     history: Vec<Vec<Arg>>,
     latest: i64,
 }

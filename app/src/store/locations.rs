@@ -23,7 +23,7 @@ where
 }
 
 /// Binds a location's own columns as `$1`…`$9` (name … publish), shared by insert and update.
-fn bind_location<'q>(
+pub(super) fn bind_location<'q>(
     query: Query<'q, Any, AnyArguments<'q>>,
     loc: &'q NewLocation,
 ) -> Query<'q, Any, AnyArguments<'q>> {
@@ -101,7 +101,11 @@ pub(crate) async fn journal(conn: &mut AnyConnection, id: i64, now: i64) -> Resu
     Ok(())
 }
 
-async fn link_location_codes(conn: &mut AnyConnection, id: i64, loc: &NewLocation) -> Result<(), StoreError> {
+pub(super) async fn link_location_codes(
+    conn: &mut AnyConnection,
+    id: i64,
+    loc: &NewLocation,
+) -> Result<(), StoreError> {
     for (table, column, link_table, codes) in [
         ("facilities", "facility_id", "location_facilities", &loc.facilities),
         ("parking_restrictions", "parking_restriction_id", "location_parking_restrictions", &loc.parking_restrictions),
@@ -114,7 +118,7 @@ async fn link_location_codes(conn: &mut AnyConnection, id: i64, loc: &NewLocatio
     Ok(())
 }
 
-async fn link_evse_codes(conn: &mut AnyConnection, uid: &str, evse: &NewEvse) -> Result<(), StoreError> {
+pub(super) async fn link_evse_codes(conn: &mut AnyConnection, uid: &str, evse: &NewEvse) -> Result<(), StoreError> {
     for (table, column, link_table, codes) in [
         ("capabilities", "capability_id", "evse_capabilities", &evse.capabilities),
         ("payment_types", "payment_type_id", "evse_payment_types", &evse.payment_types),
@@ -390,7 +394,7 @@ impl Store {
     }
 }
 
-async fn insert_connector(
+pub(super) async fn insert_connector(
     conn: &mut AnyConnection,
     evse_uid: &str,
     con: &NewConnector,

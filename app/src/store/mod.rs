@@ -17,6 +17,7 @@ mod ocpi_outbox;
 mod ocpi_peers;
 mod owners;
 mod parties;
+mod partner_locations;
 #[cfg(feature = "bench")]
 mod passthrough;
 mod photos;
@@ -38,6 +39,7 @@ pub use ocpi_locations::{OcpiFilter, PageStart};
 pub use ocpi_outbox::Pending;
 pub use ocpi_peers::{OcpiCaller, Peer, PeerRole, PeerState, Registration};
 pub use parties::HostedParty;
+pub use partner_locations::{PartnerEvse, PartnerSave, PartnerWrite};
 pub use photos::PhotoRefusal;
 pub use read::{Link, LocationFilter, LocationSort, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};

@@ -198,6 +198,27 @@ impl Store {
         Ok(peers)
     }
 
+    /// The business details (JSON) of `peer_id`'s role `role` for party `country`-`party`, if it
+    /// holds that role.
+    pub async fn ocpi_peer_role(
+        &self,
+        peer_id: i64,
+        role: &str,
+        country: &str,
+        party: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT business_details FROM ocpi_peer_roles WHERE peer_id = $1 AND role = $2 AND country_code = $3 \
+             AND party_id = $4",
+        )
+        .bind(peer_id)
+        .bind(role)
+        .bind(country.to_uppercase())
+        .bind(party.to_uppercase())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     /// The token we call a registered peer with.
     pub async fn ocpi_peer_token(&self, peer_id: i64) -> Result<Option<SecretString>, StoreError> {
         let token: Option<String> = sqlx::query_scalar("SELECT peer_token FROM ocpi_peers WHERE id = $1")

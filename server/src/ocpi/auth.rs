@@ -20,7 +20,7 @@ pub struct AnyToken {
 }
 
 /// A registered peer (TOKEN_A is refused with 401): the functional modules.
-pub struct Registered;
+pub struct Registered(pub OcpiCaller);
 
 /// The token candidates in a header value: the Base64-decoded form first, then the raw one.
 fn candidates(headers: &HeaderMap) -> Vec<String> {
@@ -76,7 +76,7 @@ where
         if caller.token_a || !caller.registered {
             return Err(OcpiError::unauthorized());
         }
-        Ok(Self)
+        Ok(Self(caller))
     }
 }
 

@@ -27,6 +27,7 @@ pub fn our_details(state: &OcpiState) -> VersionDetails {
             // Listed once: the role of `credentials` means nothing, SENDER is the advised value.
             endpoint("credentials", "SENDER", "credentials"),
             endpoint("locations", "SENDER", "cpo/locations"),
+            endpoint("locations", "RECEIVER", "emsp/locations"),
         ],
     }
 }

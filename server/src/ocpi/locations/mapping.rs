@@ -32,6 +32,11 @@ pub fn alpha3(alpha2: &str) -> Option<&'static str> {
     celes::Country::from_alpha2(alpha2).ok().map(|c| c.alpha3)
 }
 
+/// ISO 3166-1 alpha-2 of an alpha-3 code (None for a code the standard does not list).
+pub fn alpha2(alpha3: &str) -> Option<&'static str> {
+    celes::Country::from_alpha3(alpha3).ok().map(|c| c.alpha2)
+}
+
 fn coordinate(value: f64) -> String {
     format!("{value:.6}")
 }
@@ -173,6 +178,7 @@ mod tests {
         assert_eq!(alpha3("NL"), Some("NLD"));
         assert_eq!(alpha3("DE"), Some("DEU"));
         assert_eq!(alpha3("XX"), None);
+        assert_eq!(alpha2("NLD"), Some("NL"));
         assert_eq!(coordinate(52.09073), "52.090730");
         assert_eq!(coordinate(-5.5), "-5.500000");
     }

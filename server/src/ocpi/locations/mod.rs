@@ -1,5 +1,8 @@
-//! The Locations module as Sender (`/ocpi/2.2.1/cpo/locations`) for every hosted CPO party.
+//! The Locations module: Sender (`/ocpi/2.2.1/cpo/locations`) for every hosted CPO party, and
+//! Receiver (`/ocpi/2.2.1/emsp/locations`) for partner CPOs.
 mod mapping;
+mod receive;
+mod receiver;
 mod routing;
 mod sender;
 pub mod wire;
@@ -21,4 +24,22 @@ where
         .route("/ocpi/2.2.1/cpo/locations/{location_id}", get(sender::location))
         .route("/ocpi/2.2.1/cpo/locations/{location_id}/{evse_uid}", get(sender::evse))
         .route("/ocpi/2.2.1/cpo/locations/{location_id}/{evse_uid}/{connector_id}", get(sender::connector))
+        .route(
+            "/ocpi/2.2.1/emsp/locations/{country_code}/{party_id}/{location_id}",
+            get(receiver::get_location)
+                .put(receiver::put_location)
+                .patch(receiver::patch_location)
+                .fallback(receiver::not_allowed),
+        )
+        .route(
+            "/ocpi/2.2.1/emsp/locations/{country_code}/{party_id}/{location_id}/{evse_uid}",
+            get(receiver::get_evse).put(receiver::put_evse).patch(receiver::patch_evse).fallback(receiver::not_allowed),
+        )
+        .route(
+            "/ocpi/2.2.1/emsp/locations/{country_code}/{party_id}/{location_id}/{evse_uid}/{connector_id}",
+            get(receiver::get_connector)
+                .put(receiver::put_connector)
+                .patch(receiver::patch_connector)
+                .fallback(receiver::not_allowed),
+        )
 }

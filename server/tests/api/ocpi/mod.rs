@@ -3,6 +3,7 @@ mod credentials;
 mod parties;
 mod peer;
 mod push;
+mod receiver;
 mod sender;
 
 use crate::helpers::TestApp;

@@ -1,0 +1,177 @@
+//! Locations roaming partners push to us: the OCPI body as stored, and its projection onto the
+//! platform's own tables (under the partner's owner) so the APIs and the portal show it. A write is
+//! one transaction: body and projection together or neither.
+use super::evse_changes;
+use super::locations::{bind_location, insert_connector, journal, link_evse_codes, link_location_codes};
+use super::name_index::index_location_name;
+use super::{Store, StoreError};
+use crate::clock::now_ms;
+use crate::domain::inputs::{NewConnector, NewEvse, NewLocation};
+use sqlx::Row;
+
+/// An EVSE of a partner location as the platform stores it (its uid already made unique on the
+/// platform), with its connectors and the times OCPI gave them.
+#[derive(Debug, Clone)]
+pub struct PartnerEvse {
+    pub uid: String,
+    pub evse: NewEvse,
+    pub last_updated: i64,
+    pub connectors: Vec<(NewConnector, i64)>,
+}
+
+/// A partner location to store.
+pub struct PartnerWrite<'a> {
+    pub owner_id: i64,
+    /// The partner's location id, upper-cased.
+    pub key: &'a str,
+    /// The OCPI Location as JSON.
+    pub body: &'a str,
+    pub last_updated: i64,
+    pub location: &'a NewLocation,
+    pub evses: &'a [PartnerEvse],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerSave {
+    Created,
+    Replaced,
+    /// Older than what is stored: not applied.
+    Outdated,
+}
+
+impl Store {
+    /// The partner owner of party `country`-`party` (created on first use with `name`); None when
+    /// that party is one of our hosted owners.
+    pub async fn partner_owner(&self, country: &str, party: &str, name: &str) -> Result<Option<i64>, StoreError> {
+        let (country, party) = (country.to_uppercase(), party.to_uppercase());
+        let find = || {
+            sqlx::query("SELECT id, roaming_partner FROM cpo_owners WHERE party_country_code = $1 AND party_id = $2")
+                .bind(country.clone())
+                .bind(party.clone())
+        };
+        if let Some(row) = find().fetch_optional(self.pool()).await? {
+            let partner = row.try_get::<i64, _>("roaming_partner")? == 1;
+            return Ok(partner.then(|| row.try_get("id")).transpose()?);
+        }
+        let now = now_ms();
+        let inserted = sqlx::query(
+            "INSERT INTO cpo_owners (cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, \
+             party_country_code, party_id, roaming_partner, date_created, date_modified) \
+             VALUES ($1, $1, '', $2, 0, $3, $4, 1, $5, $5)",
+        )
+        .bind(name)
+        .bind(format!("ocpi-{country}-{party}@partners.invalid").to_lowercase())
+        .bind(&country)
+        .bind(&party)
+        .bind(now)
+        .execute(self.pool())
+        .await;
+        // Two first pushes at once: the other one created it.
+        if let Err(e) = inserted {
+            match StoreError::unique_as(e, "party") {
+                StoreError::Conflict(_) => {}
+                other => return Err(other),
+            }
+        }
+        let row = find().fetch_one(self.pool()).await?;
+        Ok(Some(row.try_get("id")?))
+    }
+
+    /// The stored OCPI body of a partner location.
+    pub async fn partner_location(&self, owner_id: i64, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT body FROM partner_locations WHERE cpo_owner_id = $1 AND ocpi_key = $2")
+            .bind(owner_id)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Stores a partner location whole (body and projection) unless what is stored is newer.
+    pub async fn save_partner_location(&self, write: &PartnerWrite<'_>) -> Result<PartnerSave, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let updated: Option<i64> = sqlx::query_scalar(
+            "UPDATE partner_locations SET body = $1, last_updated = $2 \
+             WHERE cpo_owner_id = $3 AND ocpi_key = $4 AND last_updated <= $2 RETURNING location_id",
+        )
+        .bind(write.body)
+        .bind(write.last_updated)
+        .bind(write.owner_id)
+        .bind(write.key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (id, outcome) = match updated {
+            Some(id) => {
+                let sql = "UPDATE locations SET name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, \
+                           region = $6, postal_code = $7, country_code = $8, publish = $9, date_modified = $10 WHERE id = $11";
+                bind_location(sqlx::query(sql), write.location)
+                    .bind(write.last_updated)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                (id, PartnerSave::Replaced)
+            }
+            None => {
+                let exists: Option<i64> = sqlx::query_scalar(
+                    "SELECT location_id FROM partner_locations WHERE cpo_owner_id = $1 AND ocpi_key = $2",
+                )
+                .bind(write.owner_id)
+                .bind(write.key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if exists.is_some() {
+                    return Ok(PartnerSave::Outdated);
+                }
+                let sql = "INSERT INTO locations (name, address, address_lat, address_lng, city, region, postal_code, \
+                           country_code, publish, cpo_owner_id, date_created, date_modified) \
+                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+                let row = bind_location(sqlx::query(sql), write.location)
+                    .bind(write.owner_id)
+                    .bind(now_ms())
+                    .bind(write.last_updated)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let id: i64 = row.try_get("id")?;
+                sqlx::query(
+                    "INSERT INTO partner_locations (location_id, cpo_owner_id, ocpi_key, body, last_updated) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(write.owner_id)
+                .bind(write.key)
+                .bind(write.body)
+                .bind(write.last_updated)
+                .execute(&mut *tx)
+                .await?;
+                (id, PartnerSave::Created)
+            }
+        };
+        link_location_codes(&mut tx, id, write.location).await?;
+        index_location_name(&mut tx, id, &write.location.name).await?;
+        // The EVSEs are replaced as pushed (they are few per location and never ours to keep).
+        sqlx::query("DELETE FROM evses WHERE cpo_location_id = $1").bind(id).execute(&mut *tx).await?;
+        let now = now_ms();
+        for evse in write.evses {
+            sqlx::query(
+                "INSERT INTO evses (uid, evse_id, status, cpo_location_id, date_created, date_modified) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&evse.uid)
+            .bind(&evse.evse.evse_id)
+            .bind(&evse.evse.status)
+            .bind(id)
+            .bind(now)
+            .bind(evse.last_updated)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "evse_id"))?;
+            link_evse_codes(&mut tx, &evse.uid, &evse.evse).await?;
+            for (connector, last_updated) in &evse.connectors {
+                insert_connector(&mut tx, &evse.uid, connector, *last_updated).await?;
+            }
+            evse_changes::record(&mut tx, &evse.uid, now).await?;
+        }
+        journal(&mut tx, id, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
