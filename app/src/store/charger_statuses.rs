@@ -173,18 +173,14 @@ async fn insert_history(conn: &mut AnyConnection, rows: Vec<Vec<Arg>>) -> Result
 
 async fn apply(conn: &mut AnyConnection, writes: Writes) -> Result<(), StoreError> {
     if !writes.own.is_empty() {
-        let mut sql = Sql::new(
-            "UPDATE charger_evses SET own_status = v.column2, status_at = v.column3, status_connection = v.column4 FROM (",
-        );
-        sql.bind_rows(writes.own).push(") AS v WHERE charger_evses.evse_uid = v.column1");
-        sql.execute_in(conn).await?;
+        Sql::update_by_key("charger_evses", "evse_uid", &["own_status", "status_at", "status_connection"], &writes.own)
+            .execute_in(conn)
+            .await?;
     }
     if !writes.shown.is_empty() {
         // The contract's connectors are the EVSE's plug types: they share its status.
         for (table, key) in [("evses", "uid"), ("connectors", "evse_uid")] {
-            let mut sql = Sql::new(&format!("UPDATE {table} SET status = v.column2, date_modified = v.column3 FROM ("));
-            sql.bind_rows(writes.shown.clone()).push(&format!(") AS v WHERE {table}.{key} = v.column1"));
-            sql.execute_in(conn).await?;
+            Sql::update_by_key(table, key, &["status", "date_modified"], &writes.shown).execute_in(conn).await?;
         }
         let mut sql = Sql::new("UPDATE locations SET date_modified = ");
         sql.bind(Arg::Int(writes.latest)).push(" WHERE id IN ");

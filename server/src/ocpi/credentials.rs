@@ -150,11 +150,12 @@ pub async fn register(
     check_endpoints(&endpoints)?;
     let credentials_url = endpoint(&endpoints, "credentials", None).unwrap_or_default().to_owned();
     let token = new_token();
+    // Our answer first: a platform without a party must not leave a half-made peer behind.
+    let ours = ours(state, token.expose_secret()).await?;
     let peer_id = state.store.open_ocpi_peer(name, token.expose_secret(), plain_token).await.map_err(|e| match e {
         app::store::StoreError::Conflict(what) => OcpiError::invalid(format!("{what} already exists")),
         e => e.into(),
     })?;
-    let ours = ours(state, token.expose_secret()).await?;
     let theirs = match state.client.send_credentials(Method::POST, &credentials_url, &peer, &ours).await {
         Ok(theirs) => theirs,
         Err(e) => {
