@@ -21,10 +21,17 @@ impl Store {
         let mut outcomes = Vec::with_capacity(writes.len());
         // Reports of distinct chargers are independent and go together; a charger's second report
         // (a replaced connection) or a connector-0 report waits until what precedes it is written.
+        // PostgreSQL takes them one at a time (several writers run there at once): set-based
+        // groups measured slower there (storm p99 74 ms one by one, 0.5–1.3 s grouped) while
+        // SQLite, with its one writer, went from p99 353 ms to 59 ms grouped.
+        let most = match self.backend() {
+            super::Backend::Sqlite => usize::MAX,
+            super::Backend::Postgres => 1,
+        };
         let mut group: Vec<&StatusWrite> = Vec::new();
         let mut chargers = HashSet::new();
         for write in writes {
-            if write.report.connector_id == 0 || !chargers.insert(write.charger_id) {
+            if write.report.connector_id == 0 || group.len() >= most || !chargers.insert(write.charger_id) {
                 outcomes.extend(connector_statuses(&mut tx, &group).await?);
                 group.clear();
                 chargers.clear();
@@ -173,14 +180,18 @@ async fn insert_history(conn: &mut AnyConnection, rows: Vec<Vec<Arg>>) -> Result
 
 async fn apply(conn: &mut AnyConnection, writes: Writes) -> Result<(), StoreError> {
     if !writes.own.is_empty() {
-        Sql::update_by_key("charger_evses", "evse_uid", &["own_status", "status_at", "status_connection"], &writes.own)
-            .execute_in(conn)
-            .await?;
+        let mut sql = Sql::new(
+            "UPDATE charger_evses SET own_status = v.column2, status_at = v.column3, status_connection = v.column4 FROM (",
+        );
+        sql.bind_rows(writes.own).push(") AS v WHERE charger_evses.evse_uid = v.column1");
+        sql.execute_in(conn).await?;
     }
     if !writes.shown.is_empty() {
         // The contract's connectors are the EVSE's plug types: they share its status.
         for (table, key) in [("evses", "uid"), ("connectors", "evse_uid")] {
-            Sql::update_by_key(table, key, &["status", "date_modified"], &writes.shown).execute_in(conn).await?;
+            let mut sql = Sql::new(&format!("UPDATE {table} SET status = v.column2, date_modified = v.column3 FROM ("));
+            sql.bind_rows(writes.shown.clone()).push(&format!(") AS v WHERE {table}.{key} = v.column1"));
+            sql.execute_in(conn).await?;
         }
         let mut sql = Sql::new("UPDATE locations SET date_modified = ");
         sql.bind(Arg::Int(writes.latest)).push(" WHERE id IN ");

@@ -62,28 +62,6 @@ impl Sql {
         self
     }
 
-    /// `UPDATE table SET c1 = CASE key WHEN k THEN v … END, … WHERE key IN (k, …)` over `rows`
-    /// (`[key, value of c1, value of c2, …]`, never empty). Keyed by an IN list rather than a
-    /// join with VALUES: PostgreSQL plans the IN list as index lookups, but hashed a VALUES join
-    /// against a full scan of a 400 000-row table (the storm benchmark's p50 went to 550 ms).
-    pub(super) fn update_by_key(table: &str, key: &str, columns: &[&str], rows: &[Vec<Arg>]) -> Self {
-        let mut sql = Sql::new(&format!("UPDATE {table} SET "));
-        sql.one_off = true;
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push(&format!("{column} = CASE {key}"));
-            for row in rows {
-                sql.push(" WHEN ").bind(row[0].clone()).push(" THEN ").bind(row[i + 1].clone());
-            }
-            sql.push(" END");
-        }
-        sql.push(&format!(" WHERE {key} IN "));
-        sql.bind_list(rows.iter().map(|row| row[0].clone()));
-        sql
-    }
-
     fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
         let mut query = sqlx::query::<Any>(&self.text).persistent(!self.one_off);
         for arg in &self.args {
@@ -129,12 +107,5 @@ mod tests {
         sql.bind_rows([vec![Arg::Int(1), Arg::Text("x".into())], vec![Arg::Int(2), Arg::OptText(None)]]);
         assert_eq!(sql.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
         assert!(sql.one_off);
-    }
-
-    #[test]
-    fn updates_by_key_name_each_row() {
-        let rows = [vec![Arg::Text("a".into()), Arg::Int(1)], vec![Arg::Text("b".into()), Arg::Int(2)]];
-        let sql = Sql::update_by_key("t", "k", &["c"], &rows);
-        assert_eq!(sql.text, "UPDATE t SET c = CASE k WHEN $1 THEN $2 WHEN $3 THEN $4 END WHERE k IN ($5, $6)");
     }
 }

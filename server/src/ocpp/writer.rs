@@ -1,6 +1,5 @@
 //! Status reports from every connection go through a writer that stores whatever has queued up
-//! in one transaction (group commit) with a fixed number of set-based statements, so one writer
-//! keeps up on both backends.
+//! in one transaction (group commit).
 //! The writers run on a thread and runtime of their own with their own database connections: on
 //! the web runtime every statement's wake-up waited behind busy GraphQL requests, and a batch of
 //! a hundred reports (seven statements each) took most of a second under load. Each connection still waits for its own report to be
@@ -9,18 +8,12 @@
 //! reporting every second (writers waited on each other's locks, p99 over 500 ms); batched,
 //! one commit carries many messages.
 use app::secret::{ExposeSecret, SecretString};
-use app::store::{StatusOutcome, StatusWrite, Store, StoreError};
+use app::store::{Backend, StatusOutcome, StatusWrite, Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-/// One writer on both backends: a batch is a fixed handful of set-based statements, and
-/// concurrent batches on PostgreSQL locked overlapping location rows in different orders (the
-/// storm benchmark's p99 went from 74 to 523 ms with four writers running set-based batches).
-const WRITERS: usize = 1;
-/// Most reports in one transaction. Large enough that the batch, not the count, bounds the
-/// throughput: at 128 a PostgreSQL batch under the storm took longer than the 128 reports took to
-/// arrive, and the queue grew (p50 1 s). Statements stay within both backends' parameter limits.
-const BATCH: usize = 1000;
+/// Most reports in one transaction (bounds how long one commit holds the write lock).
+const BATCH: usize = 128;
 /// Reports waiting beyond the one being written; a full queue makes connections wait.
 const QUEUE: usize = 4096;
 
@@ -33,9 +26,16 @@ pub struct StatusWriter {
 
 impl StatusWriter {
     /// Starts the writer thread on `database_url` (it ends when every handle is dropped).
-    pub fn start(database_url: SecretString) -> Self {
+    pub fn start(database_url: SecretString, backend: Backend) -> Self {
         let (queue, incoming) = mpsc::channel(QUEUE);
         let incoming = Arc::new(Mutex::new(incoming));
+        // SQLite has one write lock, so one writer with set-based batches; on PostgreSQL each
+        // statement is a round trip and reports go one by one (`Store::charger_statuses`), so a
+        // few writers overlap their waits.
+        let writers = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 4,
+        };
         let started = std::thread::Builder::new().name("ocpp-writer".into()).spawn(move || {
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
@@ -49,7 +49,7 @@ impl StatusWriter {
                     }
                 };
                 let tasks: Vec<_> =
-                    (0..WRITERS).map(|_| tokio::spawn(write_batches(store.clone(), incoming.clone()))).collect();
+                    (0..writers).map(|_| tokio::spawn(write_batches(store.clone(), incoming.clone()))).collect();
                 for task in tasks {
                     let _ = task.await;
                 }
