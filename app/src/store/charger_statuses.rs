@@ -103,7 +103,7 @@ async fn stored_evses(
          JOIN evses e ON e.uid = ce.evse_uid WHERE ce.charger_id IN ",
     );
     sql.bind_list(group.iter().map(|write| Arg::Int(write.charger_id)));
-    sql.one_off = true;
+    sql.one_off = group.len() > 1;
     let mut stored = HashMap::new();
     for row in sql.fetch_in(conn).await? {
         let key = (row.try_get("charger_id")?, row.try_get("position")?);
@@ -195,8 +195,8 @@ async fn apply(conn: &mut AnyConnection, writes: Writes) -> Result<(), StoreErro
         }
         let mut sql = Sql::new("UPDATE locations SET date_modified = ");
         sql.bind(Arg::Int(writes.latest)).push(" WHERE id IN ");
+        sql.one_off = writes.locations.len() > 1;
         sql.bind_list(writes.locations.into_iter().map(Arg::Int));
-        sql.one_off = true;
         sql.execute_in(conn).await?;
         let mut sql = Sql::new("INSERT INTO evse_changes (evse_uid, location_id, at) ");
         sql.bind_rows(writes.changes);

@@ -1,5 +1,6 @@
 //! Platforms we exchange OCPI with: their state, the digests of the tokens they call us with,
 //! the token we call them with, their endpoints and the parties they host.
+use super::sql::{Arg, Sql};
 use super::{Store, StoreError};
 use crate::clock::now_ms;
 use crate::secret::{self, SecretString};
@@ -167,23 +168,18 @@ impl Store {
     }
 
     pub async fn ocpi_peer(&self, peer_id: i64) -> Result<Option<Peer>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {PEER_COLUMNS} FROM ocpi_peers WHERE id = $1"))
-            .bind(peer_id)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(row) => Ok(Some(self.peer_with_roles(&row).await?)),
-            None => Ok(None),
-        }
+        self.peer_where("id = $1", Arg::Int(peer_id)).await
     }
 
     pub async fn ocpi_peer_named(&self, name: &str) -> Result<Option<Peer>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {PEER_COLUMNS} FROM ocpi_peers WHERE name = $1"))
-            .bind(name)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(row) => Ok(Some(self.peer_with_roles(&row).await?)),
+        self.peer_where("name = $1", Arg::Text(name.to_owned())).await
+    }
+
+    async fn peer_where(&self, condition: &str, value: Arg) -> Result<Option<Peer>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {PEER_COLUMNS} FROM ocpi_peers WHERE {condition}"));
+        sql.args_only([value]);
+        match sql.fetch(self).await?.first() {
+            Some(row) => Ok(Some(self.peer_with_roles(row).await?)),
             None => Ok(None),
         }
     }

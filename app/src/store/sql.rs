@@ -36,6 +36,12 @@ impl Sql {
         self
     }
 
+    /// Binds values for placeholders the text already holds (`$1`, `$2`, … in order).
+    pub(super) fn args_only(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.args.extend(args);
+        self
+    }
+
     /// `(v1, v2, …)` for an IN list (never empty: callers return early for no keys).
     pub(super) fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
         self.push("(");
@@ -49,13 +55,14 @@ impl Sql {
     }
 
     /// `VALUES (a, b), (c, d), …` (never empty). Both backends name the columns `column1`, `column2`…
-    /// The statement's shape changes with the row count, so it is not kept as a prepared statement.
+    /// A statement of several rows changes shape with their count, so it is not kept as a prepared
+    /// statement; one of a single row is (PostgreSQL writes status reports one at a time).
     pub(super) fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> &mut Self {
-        self.one_off = true;
         self.push("VALUES ");
         for (i, row) in rows.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
+                self.one_off = true;
             }
             self.bind_list(row);
         }
@@ -107,5 +114,8 @@ mod tests {
         sql.bind_rows([vec![Arg::Int(1), Arg::Text("x".into())], vec![Arg::Int(2), Arg::OptText(None)]]);
         assert_eq!(sql.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
         assert!(sql.one_off);
+        let mut one = Sql::new("INSERT INTO t (a) ");
+        one.bind_rows([vec![Arg::Int(1)]]);
+        assert!(!one.one_off, "a single row keeps one shape: prepared once");
     }
 }

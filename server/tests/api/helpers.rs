@@ -213,6 +213,20 @@ pub mod fixtures {
         }
     }
 
+    /// A Type 2 socket, 400 V 32 A, three-phase AC.
+    pub fn connector() -> app::domain::inputs::NewConnector {
+        app::domain::inputs::NewConnector {
+            connector_id: "1".into(),
+            standard: "IEC_62196_T2".into(),
+            format: "SOCKET".into(),
+            power_type: "AC_3_PHASE".into(),
+            max_voltage: 400,
+            max_amperage: 32,
+            status: "AVAILABLE".into(),
+            ..Default::default()
+        }
+    }
+
     pub fn registration(username: &str) -> Value {
         json!({
             "username": username,

@@ -2,9 +2,9 @@
 //! REMOVED for unpublished or deleted ones, and the durable queue across a peer outage.
 use super::peer::{PeerServer, Received};
 use super::{ocpi_config, registered_peer};
-use crate::helpers::fixtures::location;
+use crate::helpers::fixtures::{connector, location};
 use crate::helpers::TestApp;
-use app::domain::inputs::{NewConnector, NewEvse};
+use app::domain::inputs::NewEvse;
 use app::services::locations;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -16,19 +16,6 @@ async fn owner_with_party(app: &TestApp) -> i64 {
     let owner = app.registered_owner(&token, "alpha", "a long enough password").await;
     app.store.set_party(owner, Some(("GR", "ABC"))).await.expect("party");
     owner
-}
-
-fn connector() -> NewConnector {
-    NewConnector {
-        connector_id: "1".into(),
-        standard: "IEC_62196_T2".into(),
-        format: "SOCKET".into(),
-        power_type: "AC_3_PHASE".into(),
-        max_voltage: 400,
-        max_amperage: 32,
-        status: "AVAILABLE".into(),
-        ..Default::default()
-    }
 }
 
 /// Waits (at most 5 s) for the peer to have received a request matching `wanted`.

@@ -1,9 +1,9 @@
 //! The Locations Sender interface: which locations, paging, filters, headers and objects, and
 //! the 2.2.1 validity of everything we emit.
 use super::{call_with, get, ocpi_config, registered_peer};
-use crate::helpers::fixtures::{location, registration};
+use crate::helpers::fixtures::{connector, location, registration};
 use crate::helpers::TestApp;
-use app::domain::inputs::{NewConnector, NewEvse};
+use app::domain::inputs::NewEvse;
 use app::services::locations;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -27,17 +27,7 @@ async fn site(app: &TestApp, owner: i64, name: &str, publish: bool) -> (i64, Str
     new.publish = publish;
     let id = locations::create_location(&app.store, owner, new).await.expect("location");
     let evse = NewEvse { evse_id: format!("GR*SOL*E{id}"), status: "AVAILABLE".into(), ..Default::default() };
-    let connector = NewConnector {
-        connector_id: "1".into(),
-        standard: "IEC_62196_T2".into(),
-        format: "SOCKET".into(),
-        power_type: "AC_3_PHASE".into(),
-        max_voltage: 400,
-        max_amperage: 32,
-        status: "AVAILABLE".into(),
-        ..Default::default()
-    };
-    let uid = locations::create_evse(&app.store, owner, id, evse, vec![connector]).await.expect("evse");
+    let uid = locations::create_evse(&app.store, owner, id, evse, vec![connector()]).await.expect("evse");
     (id, uid)
 }
 

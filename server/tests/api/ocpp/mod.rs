@@ -7,9 +7,9 @@ mod management;
 mod messages;
 mod transactions;
 
-use crate::helpers::fixtures::registration;
+use crate::helpers::fixtures::{connector, registration};
 use crate::helpers::TestApp;
-use app::domain::inputs::{NewConnector, NewEvse};
+use app::domain::inputs::NewEvse;
 use app::secret::ExposeSecret;
 use app::services::{chargers, locations};
 
@@ -27,19 +27,6 @@ pub const CP: &str = "CP-1";
 
 fn evse(evse_id: &str) -> NewEvse {
     NewEvse { evse_id: evse_id.into(), status: "AVAILABLE".into(), ..Default::default() }
-}
-
-fn connector() -> NewConnector {
-    NewConnector {
-        connector_id: "1".into(),
-        standard: "IEC_62196_T2".into(),
-        format: "SOCKET".into(),
-        power_type: "AC_3_PHASE".into(),
-        max_voltage: 400,
-        max_amperage: 32,
-        status: "AVAILABLE".into(),
-        ..Default::default()
-    }
 }
 
 pub async fn site(app: &TestApp) -> Site {
