@@ -86,6 +86,27 @@ fn roles_of(credentials: &Credentials) -> Vec<PeerRole> {
         .collect()
 }
 
+/// Keeps what a registration (either direction) agreed: the peer's token, versions URL, endpoints
+/// and roles, and the digest of the token we handed it.
+async fn store_registration(
+    state: &OcpiState,
+    peer_id: i64,
+    theirs: &Credentials,
+    versions_url: &str,
+    endpoints: &[super::types::Endpoint],
+    our_token: &SecretString,
+) -> Result<(), OcpiError> {
+    let endpoints = serde_json::to_string(endpoints).unwrap_or_else(|_| "[]".into());
+    let registration = Registration {
+        peer_token: &theirs.token,
+        versions_url,
+        endpoints: &endpoints,
+        roles: &roles_of(theirs),
+        our_token_hash: secret::digest(our_token.expose_secret()),
+    };
+    Ok(state.store.register_ocpi_peer(peer_id, &registration).await?)
+}
+
 /// Reads the peer's endpoints with the token it gave, stores the registration and returns our
 /// credentials with a new token (TOKEN_A, or the previous token, stops working).
 async fn accept(state: &OcpiState, peer_id: i64, theirs: &Credentials) -> Result<Response, OcpiError> {
@@ -94,15 +115,7 @@ async fn accept(state: &OcpiState, peer_id: i64, theirs: &Credentials) -> Result
     check_endpoints(&endpoints)?;
     let token = new_token();
     let answer = ours(state, token.expose_secret()).await?;
-    let endpoints = serde_json::to_string(&endpoints).unwrap_or_else(|_| "[]".into());
-    let registration = Registration {
-        peer_token: &theirs.token,
-        versions_url: &theirs.url,
-        endpoints: &endpoints,
-        roles: &roles_of(theirs),
-        our_token_hash: secret::digest(token.expose_secret()),
-    };
-    state.store.register_ocpi_peer(peer_id, &registration).await?;
+    store_registration(state, peer_id, theirs, &theirs.url, &endpoints, &token).await?;
     tracing::info!(peer_id, "OCPI peer registered");
     Ok(ok(answer))
 }
@@ -163,16 +176,7 @@ pub async fn register(
             return Err(e.into());
         }
     };
-    let endpoints = serde_json::to_string(&endpoints).unwrap_or_else(|_| "[]".into());
-    let registration = Registration {
-        peer_token: &theirs.token,
-        versions_url,
-        endpoints: &endpoints,
-        roles: &roles_of(&theirs),
-        our_token_hash: secret::digest(token.expose_secret()),
-    };
-    state.store.register_ocpi_peer(peer_id, &registration).await?;
-    Ok(())
+    store_registration(state, peer_id, &theirs, versions_url, &endpoints, &token).await
 }
 
 /// Unregisters at the peer where possible (DELETE with its token), then forgets it. Returns

@@ -162,10 +162,7 @@ impl Push<'_> {
         // The journal also carries readings and connection changes: a status the peer already
         // has is not sent again.
         let store = &self.state.store;
-        let mut last: Option<Value> = store
-            .ocpi_last_sent(self.target.peer_id, row.location_id)
-            .await?
-            .and_then(|b| serde_json::from_str(&b).ok());
+        let mut last = self.last_sent(row.location_id).await?;
         let known = last
             .as_mut()
             .and_then(|l| l["evses"].as_array_mut())
@@ -198,8 +195,7 @@ impl Push<'_> {
     /// PUTs the location as it is now, or with every EVSE REMOVED when it is no longer exposed.
     async fn put_location(&self, location_id: i64, current: Option<Location>) -> Result<(), PushError> {
         let store = &self.state.store;
-        let last: Option<Value> =
-            store.ocpi_last_sent(self.target.peer_id, location_id).await?.and_then(|b| serde_json::from_str(&b).ok());
+        let last = self.last_sent(location_id).await?;
         let body = match (current, last) {
             (Some(location), last) => {
                 with_removed(serde_json::to_value(&location).unwrap_or(Value::Null), last.as_ref())
@@ -215,6 +211,12 @@ impl Push<'_> {
         let keep = (!removed).then(|| body.to_string());
         store.ocpi_remember_sent(self.target.peer_id, location_id, keep.as_deref()).await?;
         Ok(())
+    }
+
+    /// The Location this peer last accepted for `location_id`.
+    async fn last_sent(&self, location_id: i64) -> Result<Option<Value>, StoreError> {
+        let body = self.state.store.ocpi_last_sent(self.target.peer_id, location_id).await?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
 
     fn routing(&self, country: &str, party: &str) -> Vec<(&'static str, String)> {

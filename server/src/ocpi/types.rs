@@ -68,6 +68,26 @@ pub fn is_string(text: &str, max: usize) -> bool {
     text.chars().count() <= max && !text.chars().any(char::is_control)
 }
 
+/// A CiString: 1 to `max` printable ASCII characters.
+pub fn is_ci_string(text: &str, max: usize) -> bool {
+    !text.is_empty() && text.len() <= max && text.bytes().all(|b| (0x20..=0x7e).contains(&b))
+}
+
+/// A GeoLocation latitude (`integer_digits` 2) or longitude (3): `-?[0-9]{1,n}\.[0-9]{5,7}`.
+pub fn is_coordinate(text: &str, integer_digits: usize) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.split_once('.').is_some_and(|(int, frac)| {
+        (1..=integer_digits).contains(&int.len())
+            && (5..=7).contains(&frac.len())
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    })
+}
+
+/// An OCPI DateTime as others send it: UTC with or without `Z`, fractions allowed.
+pub fn parse_date_time(text: &str) -> Option<i64> {
+    app::clock::parse_rfc3339(text).or_else(|| app::clock::parse_rfc3339(&format!("{text}Z")))
+}
+
 /// Printable ASCII of exactly `len` letters or digits (country codes, party ids).
 fn is_code(text: &str, len: usize) -> bool {
     text.len() == len && text.bytes().all(|b| b.is_ascii_alphanumeric())

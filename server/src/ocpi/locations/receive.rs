@@ -1,6 +1,7 @@
 //! The 2.2.1 rules of Locations objects a partner pushes, checked on the JSON as received (fields
 //! we do not model are allowed and kept). The wider lengths of the 2.2.1 bug-fix release are
 //! accepted on receipt (address 255, state 45). The error names the first broken field.
+use super::super::types::{is_ci_string, is_coordinate, is_string, parse_date_time};
 use app::domain::codes::{self, Code};
 use serde_json::{Map, Value};
 
@@ -22,7 +23,7 @@ fn field<'a>(
 fn string(object: &Map<String, Value>, path: &str, name: &str, max: usize, required: bool) -> Checked {
     let Some(value) = field(object, path, name, required)? else { return Ok(()) };
     let text = value.as_str().ok_or_else(|| format!("{path}{name}: not a string"))?;
-    if text.chars().count() > max || text.chars().any(char::is_control) {
+    if !is_string(text, max) {
         return Err(format!("{path}{name}: at most {max} printable characters"));
     }
     Ok(())
@@ -31,7 +32,7 @@ fn string(object: &Map<String, Value>, path: &str, name: &str, max: usize, requi
 fn ci_string(object: &Map<String, Value>, path: &str, name: &str, max: usize, required: bool) -> Checked {
     let Some(value) = field(object, path, name, required)? else { return Ok(()) };
     let text = value.as_str().ok_or_else(|| format!("{path}{name}: not a string"))?;
-    if text.is_empty() || text.len() > max || !text.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+    if !is_ci_string(text, max) {
         return Err(format!("{path}{name}: 1 to {max} printable ASCII characters"));
     }
     Ok(())
@@ -68,7 +69,7 @@ pub fn date_time(text: &str) -> Option<i64> {
     if text.len() > 32 {
         return None;
     }
-    app::clock::parse_rfc3339(text).or_else(|| app::clock::parse_rfc3339(&format!("{text}Z")))
+    parse_date_time(text)
 }
 
 fn last_updated(object: &Map<String, Value>, path: &str) -> Checked {
@@ -81,13 +82,7 @@ fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, St
 }
 
 fn coordinate(text: Option<&str>, integer_digits: usize) -> bool {
-    let Some(text) = text else { return false };
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    digits.split_once('.').is_some_and(|(int, frac)| {
-        (1..=integer_digits).contains(&int.len())
-            && (5..=7).contains(&frac.len())
-            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-    })
+    text.is_some_and(|text| is_coordinate(text, integer_digits))
 }
 
 pub fn check_connector(value: &Value, path: &str) -> Checked {

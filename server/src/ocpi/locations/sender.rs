@@ -32,8 +32,7 @@ fn number(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>, O
 /// An OCPI DateTime as a query parameter: UTC with or without `Z`, fractions allowed.
 fn date_time(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>, OcpiError> {
     let Some(text) = params.get(name) else { return Ok(None) };
-    app::clock::parse_rfc3339(text)
-        .or_else(|| app::clock::parse_rfc3339(&format!("{text}Z")))
+    crate::ocpi::types::parse_date_time(text)
         .map(Some)
         .ok_or_else(|| OcpiError::invalid(format!("{name}: not an RFC 3339 DateTime, e.g. 2026-01-01T00:00:00Z")))
 }

@@ -77,7 +77,7 @@ impl Problems {
     }
 
     fn ci_string(&mut self, field: &str, value: &str, max: usize) {
-        if value.is_empty() || value.len() > max || !value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        if !super::super::types::is_ci_string(value, max) {
             self.0.push(format!("{field}: 1 to {max} printable ASCII characters"));
         }
     }
@@ -102,13 +102,7 @@ impl Problems {
     }
 
     fn coordinate(&mut self, field: &str, value: &str, integer_digits: usize) {
-        let digits = value.strip_prefix('-').unwrap_or(value);
-        let valid = digits.split_once('.').is_some_and(|(int, frac)| {
-            (1..=integer_digits).contains(&int.len())
-                && (5..=7).contains(&frac.len())
-                && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-        });
-        if !valid {
+        if !super::super::types::is_coordinate(value, integer_digits) {
             self.0.push(format!("{field}: {value:?} does not match the 2.2.1 coordinate format"));
         }
     }
