@@ -39,7 +39,7 @@ pub use ocpi_locations::{OcpiFilter, PageStart};
 pub use ocpi_outbox::Pending;
 pub use ocpi_peers::{OcpiCaller, Peer, PeerRole, PeerState, Registration};
 pub use parties::HostedParty;
-pub use partner_locations::{PartnerEvse, PartnerSave, PartnerWrite};
+pub use partner_locations::{PartnerEvse, PartnerOwner, PartnerSave, PartnerWrite, PartyHolder};
 pub use photos::PhotoRefusal;
 pub use read::{Link, LocationFilter, LocationSort, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};

@@ -19,9 +19,32 @@ pub struct PartnerEvse {
     pub connectors: Vec<(NewConnector, i64)>,
 }
 
+/// Who holds an OCPI party on this platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyHolder {
+    Nobody,
+    /// One of our hosted CPO owners (never written by a partner).
+    Hosted,
+    /// The owner row of a roaming partner.
+    Partner(i64),
+}
+
+/// The owner a partner location is stored under.
+#[derive(Debug, Clone, Copy)]
+pub enum PartnerOwner<'a> {
+    Existing(i64),
+    /// Created in the same transaction as its first location, so that a refused first push
+    /// leaves no owner behind.
+    New {
+        country: &'a str,
+        party: &'a str,
+        name: &'a str,
+    },
+}
+
 /// A partner location to store.
 pub struct PartnerWrite<'a> {
-    pub owner_id: i64,
+    pub owner: PartnerOwner<'a>,
     /// The partner's location id, upper-cased.
     pub key: &'a str,
     /// The OCPI Location as JSON.
@@ -40,41 +63,19 @@ pub enum PartnerSave {
 }
 
 impl Store {
-    /// The partner owner of party `country`-`party` (created on first use with `name`); None when
-    /// that party is one of our hosted owners.
-    pub async fn partner_owner(&self, country: &str, party: &str, name: &str) -> Result<Option<i64>, StoreError> {
-        let (country, party) = (country.to_uppercase(), party.to_uppercase());
-        let find = || {
+    /// Who holds party `country`-`party` on this platform.
+    pub async fn party_holder(&self, country: &str, party: &str) -> Result<PartyHolder, StoreError> {
+        let row =
             sqlx::query("SELECT id, roaming_partner FROM cpo_owners WHERE party_country_code = $1 AND party_id = $2")
-                .bind(country.clone())
-                .bind(party.clone())
-        };
-        if let Some(row) = find().fetch_optional(self.pool()).await? {
-            let partner = row.try_get::<i64, _>("roaming_partner")? == 1;
-            return Ok(partner.then(|| row.try_get("id")).transpose()?);
-        }
-        let now = now_ms();
-        let inserted = sqlx::query(
-            "INSERT INTO cpo_owners (cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, \
-             party_country_code, party_id, roaming_partner, date_created, date_modified) \
-             VALUES ($1, $1, '', $2, 0, $3, $4, 1, $5, $5)",
-        )
-        .bind(name)
-        .bind(format!("ocpi-{country}-{party}@partners.invalid").to_lowercase())
-        .bind(&country)
-        .bind(&party)
-        .bind(now)
-        .execute(self.pool())
-        .await;
-        // Two first pushes at once: the other one created it.
-        if let Err(e) = inserted {
-            match StoreError::unique_as(e, "party") {
-                StoreError::Conflict(_) => {}
-                other => return Err(other),
-            }
-        }
-        let row = find().fetch_one(self.pool()).await?;
-        Ok(Some(row.try_get("id")?))
+                .bind(country.to_uppercase())
+                .bind(party.to_uppercase())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(match row {
+            None => PartyHolder::Nobody,
+            Some(row) if row.try_get::<i64, _>("roaming_partner")? == 1 => PartyHolder::Partner(row.try_get("id")?),
+            Some(_) => PartyHolder::Hosted,
+        })
     }
 
     /// The stored OCPI body of a partner location.
@@ -89,13 +90,17 @@ impl Store {
     /// Stores a partner location whole (body and projection) unless what is stored is newer.
     pub async fn save_partner_location(&self, write: &PartnerWrite<'_>) -> Result<PartnerSave, StoreError> {
         let mut tx = self.pool().begin().await?;
+        let owner_id = match write.owner {
+            PartnerOwner::Existing(id) => id,
+            PartnerOwner::New { country, party, name } => create_partner_owner(&mut tx, country, party, name).await?,
+        };
         let updated: Option<i64> = sqlx::query_scalar(
             "UPDATE partner_locations SET body = $1, last_updated = $2 \
              WHERE cpo_owner_id = $3 AND ocpi_key = $4 AND last_updated <= $2 RETURNING location_id",
         )
         .bind(write.body)
         .bind(write.last_updated)
-        .bind(write.owner_id)
+        .bind(owner_id)
         .bind(write.key)
         .fetch_optional(&mut *tx)
         .await?;
@@ -114,7 +119,7 @@ impl Store {
                 let exists: Option<i64> = sqlx::query_scalar(
                     "SELECT location_id FROM partner_locations WHERE cpo_owner_id = $1 AND ocpi_key = $2",
                 )
-                .bind(write.owner_id)
+                .bind(owner_id)
                 .bind(write.key)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -125,7 +130,7 @@ impl Store {
                            country_code, publish, cpo_owner_id, date_created, date_modified) \
                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
                 let row = bind_location(sqlx::query(sql), write.location)
-                    .bind(write.owner_id)
+                    .bind(owner_id)
                     .bind(now_ms())
                     .bind(write.last_updated)
                     .fetch_one(&mut *tx)
@@ -136,7 +141,7 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(id)
-                .bind(write.owner_id)
+                .bind(owner_id)
                 .bind(write.key)
                 .bind(write.body)
                 .bind(write.last_updated)
@@ -174,4 +179,38 @@ impl Store {
         tx.commit().await?;
         Ok(outcome)
     }
+}
+
+/// The owner row of partner party `country`-`party` (inserted unless a concurrent first push did
+/// it); `NotFound` when the party turned out to be a hosted one.
+async fn create_partner_owner(
+    conn: &mut sqlx::AnyConnection,
+    country: &str,
+    party: &str,
+    name: &str,
+) -> Result<i64, StoreError> {
+    let (country, party) = (country.to_uppercase(), party.to_uppercase());
+    let now = now_ms();
+    // A write first: a SQLite transaction that reads first cannot wait for the write lock.
+    sqlx::query(
+        "INSERT INTO cpo_owners (cpo_owner_name, contact_name, contact_number, contact_email, ocpp_ready, \
+         party_country_code, party_id, roaming_partner, date_created, date_modified) \
+         VALUES ($1, $1, '', $2, 0, $3, $4, 1, $5, $5) ON CONFLICT (party_country_code, party_id) DO NOTHING",
+    )
+    .bind(name)
+    .bind(format!("ocpi-{country}-{party}@partners.invalid").to_lowercase())
+    .bind(&country)
+    .bind(&party)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query("SELECT id, roaming_partner FROM cpo_owners WHERE party_country_code = $1 AND party_id = $2")
+        .bind(&country)
+        .bind(&party)
+        .fetch_one(&mut *conn)
+        .await?;
+    if row.try_get::<i64, _>("roaming_partner")? != 1 {
+        return Err(StoreError::NotFound(format!("partner party {country}-{party}")));
+    }
+    Ok(row.try_get("id")?)
 }

@@ -8,7 +8,7 @@ use crate::ocpi::auth::Registered;
 use crate::ocpi::envelope::{ok, OcpiError, INVALID, SUCCESS};
 use crate::ocpi::OcpiState;
 use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
-use app::store::{PartnerEvse, PartnerSave, PartnerWrite};
+use app::store::{PartnerEvse, PartnerOwner, PartnerSave, PartnerWrite, PartyHolder};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -28,16 +28,28 @@ fn unknown(what: &str) -> OcpiError {
     OcpiError::not_found(format!("unknown {what}"))
 }
 
-/// The partner owner of `country`-`party`, if the caller holds that CPO role.
-async fn partner(state: &OcpiState, caller: &Registered, country: &str, party: &str) -> Result<i64, OcpiError> {
+/// The owner a partner party's locations are stored under.
+enum Partner {
+    Owner(i64),
+    /// No location of the party yet: its first stored location creates the owner, named so.
+    FirstPush(String),
+}
+
+/// The party's partner owner, if the caller holds that CPO role.
+async fn partner(state: &OcpiState, caller: &Registered, country: &str, party: &str) -> Result<Partner, OcpiError> {
     let details = state
         .store
         .ocpi_peer_role(caller.0.peer_id, "CPO", country, party)
         .await?
         .ok_or_else(|| unknown("location"))?;
-    let name: Value = serde_json::from_str(&details).unwrap_or(Value::Null);
-    let name = name["name"].as_str().map_or_else(|| format!("{country}-{party}"), str::to_owned);
-    state.store.partner_owner(country, party, &name).await?.ok_or_else(|| unknown("location"))
+    match state.store.party_holder(country, party).await? {
+        PartyHolder::Partner(id) => Ok(Partner::Owner(id)),
+        PartyHolder::Hosted => Err(unknown("location")),
+        PartyHolder::Nobody => {
+            let details: Value = serde_json::from_str(&details).unwrap_or(Value::Null);
+            Ok(Partner::FirstPush(details["name"].as_str().map_or_else(|| format!("{country}-{party}"), str::to_owned)))
+        }
+    }
 }
 
 async fn stored(state: &OcpiState, owner: i64, location_id: &str) -> Result<Option<Value>, OcpiError> {
@@ -278,16 +290,25 @@ async fn write(
     if !body.is_object() {
         return Err(OcpiError::invalid("the body is not an object"));
     }
-    let stored = stored(state, owner, location_id).await?;
+    let stored = match owner {
+        Partner::Owner(owner) => stored(state, owner, location_id).await?,
+        Partner::FirstPush(_) => None,
+    };
     let applied = if patch { apply_patch(stored, object, body)? } else { apply_put(stored, object, ids, body)? };
     let Applied::Location(location) = applied else { return Ok(ok_without_data(StatusCode::OK)) };
     let (new, evses, last_updated) = project(&location, country, party)?;
     let key = location_id.to_uppercase();
     let body = location.to_string();
-    let write = PartnerWrite { owner_id: owner, key: &key, body: &body, last_updated, location: &new, evses: &evses };
+    let owner = match &owner {
+        Partner::Owner(id) => PartnerOwner::Existing(*id),
+        Partner::FirstPush(name) => PartnerOwner::New { country, party, name },
+    };
+    let write = PartnerWrite { owner, key: &key, body: &body, last_updated, location: &new, evses: &evses };
     match state.store.save_partner_location(&write).await {
         Ok(PartnerSave::Created) => Ok(ok_without_data(StatusCode::CREATED)),
         Ok(PartnerSave::Replaced | PartnerSave::Outdated) => Ok(ok_without_data(StatusCode::OK)),
+        // The party became one of our hosted owners meanwhile.
+        Err(app::store::StoreError::NotFound(_)) => Err(unknown("location")),
         Err(app::store::StoreError::Conflict(what)) => {
             Err(OcpiError::invalid(format!("{what} is used by another EVSE on this platform")))
         }
@@ -308,7 +329,9 @@ async fn read(
     object: Object<'_>,
 ) -> Result<Response, OcpiError> {
     let (country, party, location_id) = ids;
-    let owner = partner(state, caller, country, party).await?;
+    let Partner::Owner(owner) = partner(state, caller, country, party).await? else {
+        return Err(unknown("location"));
+    };
     let mut location = stored(state, owner, location_id).await?.ok_or_else(|| unknown("location"))?;
     let found = match object {
         Object::Location => location,

@@ -131,6 +131,12 @@ async fn bad_pushes_change_nothing(app: TestApp) {
     let answer = put(&app, &token, "/LOC1/E1", &evse).await;
     assert_eq!((answer.status, answer.code()), (404, 2003));
     assert_eq!(partner_rows(&app).await, 0);
+    // Refused first pushes leave no partner owner behind either.
+    let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cpo_owners WHERE roaming_partner = 1")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(owners, 0);
     put(&app, &token, "/LOC1", &location("LOC1", "2026-01-01T10:00:00Z")).await;
     // PATCH without last_updated → 2001.
     let answer = patch(&app, &token, "/LOC1/E1", &json!({"status": "CHARGING"})).await;
