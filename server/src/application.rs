@@ -61,11 +61,11 @@ impl Application {
         // Chargers this node held before it stopped are not connected any more.
         let released = store.release_server(&node_id, app::clock::now_ms()).await?;
         tracing::info!(node_id, released, "OCPP gateway ready");
+        let ocpi = crate::ocpi::OcpiState::new(store.clone(), config.ocpi.clone(), &node_id);
         let ocpp =
             crate::ocpp::OcppState::new(store.clone(), config.database_url.clone(), config.ocpp.clone(), node_id);
         let control = Arc::new(crate::ocpp::GatewayControl::new(ocpp.registry.clone(), config.ocpp.call_timeout));
         let sockets = Arc::new(tokio::sync::Semaphore::new(config.connections.max_connections));
-        let ocpi = crate::ocpi::OcpiState::new(store.clone(), config.ocpi.clone());
         let state = AppState {
             ocpp,
             ocpi,

@@ -138,7 +138,8 @@ async fn ocpi_peer(options: &Options, command: PeerCommand) -> anyhow::Result<()
     let store = open_store(options).await?;
     let settings = config::OcpiSettings::from_options(options, &config::public_url(options))?;
     let versions_url = format!("{}/ocpi/versions", settings.public_url.trim_end_matches('/'));
-    let state = crate::ocpi::OcpiState::new(store.clone(), settings);
+    // The command line pushes nothing, so it never holds a push lease.
+    let state = crate::ocpi::OcpiState::new(store.clone(), settings, "command-line");
     let refused = |e: crate::ocpi::OcpiError| anyhow::anyhow!("OCPI status {}: {}", e.code, e.message);
     match command {
         PeerCommand::Add { name, plain_token } => {

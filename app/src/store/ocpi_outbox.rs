@@ -98,16 +98,19 @@ impl Store {
         Ok(objects.len() * peers.len())
     }
 
-    /// Leases up to `limit` due rows of `peer_id` for `lease_ms`; whole locations first.
+    /// Leases up to `limit` due rows of `peer_id` to `holder` (a node id) for `lease_ms`; whole
+    /// locations first.
     pub async fn ocpi_lease(
         &self,
         peer_id: i64,
+        holder: &str,
         now: i64,
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Pending>, StoreError> {
         let rows = sqlx::query(
-            "UPDATE ocpi_outbox SET lease_until = $1 WHERE peer_id = $2 AND due_at <= $3 AND lease_until < $3 \
+            "UPDATE ocpi_outbox SET lease_until = $1, lease_holder = $5 \
+             WHERE peer_id = $2 AND due_at <= $3 AND lease_until < $3 \
              AND (location_id, evse_uid) IN (SELECT location_id, evse_uid FROM ocpi_outbox \
              WHERE peer_id = $2 AND due_at <= $3 AND lease_until < $3 ORDER BY due_at, location_id, evse_uid LIMIT $4) \
              RETURNING location_id, evse_uid, version, attempts",
@@ -116,6 +119,7 @@ impl Store {
         .bind(peer_id)
         .bind(now)
         .bind(limit)
+        .bind(holder)
         .fetch_all(self.pool())
         .await?;
         let mut leased = rows
@@ -159,6 +163,15 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Ends every lease `holder` took (a node starting again after a crash: it sends nothing yet).
+    pub async fn ocpi_release_leases(&self, holder: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE ocpi_outbox SET lease_until = 0, lease_holder = NULL WHERE lease_holder = $1")
+            .bind(holder)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// The send failed: try again at `due_at`.

@@ -34,11 +34,13 @@ pub struct OcpiState {
     pub store: Store,
     pub settings: Arc<OcpiSettings>,
     pub client: PeerClient,
+    /// This node's id: the holder of the push leases it takes.
+    pub node_id: Arc<str>,
 }
 
 impl OcpiState {
-    pub fn new(store: Store, settings: OcpiSettings) -> Self {
-        Self { store, settings: Arc::new(settings), client: PeerClient::default() }
+    pub fn new(store: Store, settings: OcpiSettings, node_id: &str) -> Self {
+        Self { store, settings: Arc::new(settings), client: PeerClient::default(), node_id: node_id.into() }
     }
 
     /// An absolute URL of ours.

@@ -53,6 +53,12 @@ async fn targets(state: &OcpiState) -> Result<Vec<Target>, StoreError> {
 
 /// Runs the fan-out and the senders until the task is dropped.
 pub async fn run(state: OcpiState) {
+    // What this node was sending when it stopped is due again now, not when its leases run out.
+    match state.store.ocpi_release_leases(&state.node_id).await {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(released, "OCPI push: leases of the previous run released"),
+        Err(e) => tracing::warn!(cause = %app::error::chain(&e), "OCPI push: cannot release old leases"),
+    }
     let mut senders: HashMap<i64, JoinHandle<()>> = HashMap::new();
     let mut ticker = tokio::time::interval(TICK);
     loop {
@@ -100,7 +106,7 @@ async fn send_loop(state: OcpiState, target: Target) {
 
 /// Sends what is due for one peer; returns how many rows it handled.
 async fn send_due(state: &OcpiState, target: &Target) -> Result<usize, StoreError> {
-    let rows = state.store.ocpi_lease(target.peer_id, now_ms(), LEASE_MS, BATCH).await?;
+    let rows = state.store.ocpi_lease(target.peer_id, &state.node_id, now_ms(), LEASE_MS, BATCH).await?;
     if rows.is_empty() {
         return Ok(0);
     }

@@ -2,58 +2,30 @@
 //! `emsp` process is killed repeatedly while photos are being uploaded, restarted on the same data
 //! each time, and after the last restart every acknowledged photo is served and
 //! `emsp storage check` finds no file without a row and no row without a file.
-use crate::helpers::{fixtures, fresh_database, Backend, PgDatabase};
+use crate::helpers::{fixtures, fresh_database, process, Backend, PgDatabase};
 use app::domain::inputs::{Registration, Rules};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const PASSWORD: &str = "a strong password";
 const ROUNDS: usize = 5;
 const UPLOADERS: usize = 4;
+
+/// The upload grace period of the servers here: far above how long one upload takes here, far
+/// below the default, so the last start-up sweep may remove what the kills left.
 const GRACE_SECS: u64 = 5;
+const GRACE: (&str, &str) = ("EMSP_UPLOAD_GRACE_SECS", "5");
 
-/// The `emsp` binary on `data_dir` (and `database_url`, for PostgreSQL), with an upload grace
-/// period of `GRACE_SECS` (far above how long one upload takes here, far below the default) so the
-/// last start-up sweep may remove what the kills left.
 fn emsp(data_dir: &Path, database_url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_emsp"));
+    let mut command = process::command(data_dir, database_url, args);
+    command.env(GRACE.0, GRACE.1);
     command
-        .args(args)
-        .env("EMSP_DATA_DIR", data_dir)
-        .env("DATABASE_URL", database_url)
-        .env("EMSP_UPLOAD_GRACE_SECS", GRACE_SECS.to_string())
-        .env_remove("EMSP_JWT_SECRET")
-        .env_remove("EMSP_ENV")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 async fn start(data_dir: &Path, database_url: &str) -> (Child, String) {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = emsp(data_dir, database_url, &["serve", "--addr", &addr])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start emsp");
-    let base = format!("http://{addr}");
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return (child, base);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("emsp did not become ready");
+    process::start(data_dir, database_url, &[GRACE]).await
 }
 
 /// An owner with `count` locations, and its access token from the running server.

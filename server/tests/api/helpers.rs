@@ -364,3 +364,51 @@ pub mod fixtures {
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).expect("mime")
     }
 }
+
+/// The real `emsp` binary as a child process (for kill -9 and restarts).
+pub mod process {
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    /// `emsp ARGS` on `data_dir` and `database_url`, logging warnings only.
+    pub fn command(data_dir: &Path, database_url: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_emsp"));
+        command
+            .args(args)
+            .env("EMSP_DATA_DIR", data_dir)
+            .env("DATABASE_URL", database_url)
+            .env_remove("EMSP_JWT_SECRET")
+            .env_remove("EMSP_ENV")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    }
+
+    /// `emsp serve` on a free port with `env` added, once `/readyz` answers; and its base URL.
+    pub async fn start(data_dir: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, String) {
+        start_on(free_port(), data_dir, database_url, env).await
+    }
+
+    pub async fn start_on(port: u16, data_dir: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, String) {
+        let addr = format!("127.0.0.1:{port}");
+        let mut command = command(data_dir, database_url, &["serve", "--addr", &addr]);
+        command.envs(env.iter().copied()).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = command.spawn().expect("start emsp");
+        let base = format!("http://{addr}");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+                return (child, base);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("emsp did not become ready");
+    }
+}

@@ -175,7 +175,7 @@ fn ocpi_state(app: &TestApp) -> emsp::ocpi::OcpiState {
     let mut config = crate::helpers::test_config("sqlite::memory:", &app.data_dir, false);
     ocpi_config(&mut config);
     config.ocpi.public_url = app.base.clone();
-    emsp::ocpi::OcpiState::new(app.store.clone(), config.ocpi)
+    emsp::ocpi::OcpiState::new(app.store.clone(), config.ocpi, "test")
 }
 
 both_backends_with!(

@@ -4,6 +4,7 @@ mod parties;
 mod peer;
 mod push;
 mod receiver;
+mod restart;
 mod sender;
 
 use crate::helpers::TestApp;
