@@ -494,32 +494,43 @@ async fn fill(store: &Store, scale: usize) -> anyhow::Result<(usize, usize)> {
 }
 
 impl Dataset {
-    /// A CPO owner of its own with `count` locations of its own, and the access token of its user
-    /// from the server at `base_url` (for the upload scenario).
-    pub async fn uploading_owner(&self, base_url: &str, count: usize) -> anyhow::Result<(String, Vec<i64>)> {
+    /// A CPO owner of its own named `name` (with OCPI `party` if given), whose user is
+    /// `username`, with `count` published locations, and the access token of that user from the
+    /// server at `base_url` (for the upload and push scenarios).
+    pub async fn owner_with_locations(
+        &self,
+        base_url: &str,
+        (username, name): (&str, &str),
+        party: Option<(&str, &str)>,
+        count: usize,
+    ) -> anyhow::Result<(String, Vec<i64>)> {
         use app::domain::inputs::{NewLocation, Registration, Rules};
         let store = Store::connect(&self.url).await?;
         let registration = Registration {
-            username: "bench-uploader".into(),
-            cpo_owner_name: "Bench Uploads".into(),
+            username: username.into(),
+            cpo_owner_name: name.into(),
             contact_name: "Bench".into(),
             contact_number: "+31 20 555 0199".into(),
-            contact_email: "uploads@bench.example".into(),
+            contact_email: format!("{username}@bench.example"),
             ocpp_ready: false,
             logo: None,
         };
         let registration = registration.validated().map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let hash = app::auth::password::hash(self.password.clone()).await?;
         let (owner, _) = store.create_cpo_owner(&registration, None, Some(&hash)).await?;
+        if party.is_some() {
+            store.set_party(owner, party).await?;
+        }
         let mut locations = Vec::with_capacity(count);
         for i in 0..count {
             let location = NewLocation {
-                name: format!("Upload target {i}"),
+                name: format!("{name} {i}"),
                 address: "Bench street 1".into(),
                 address_lat: 52.37,
                 address_lng: 4.9,
                 city: "Amsterdam".into(),
                 country_code: "NL".into(),
+                publish: true,
                 ..Default::default()
             };
             locations.push(app::services::locations::create_location(&store, owner, location).await?);
@@ -528,7 +539,7 @@ impl Dataset {
         let login: serde_json::Value = reqwest::Client::new()
             .post(format!("{base_url}/ocpi/cpo/api/auth/v1/login"))
             .bearer_auth(&self.api_token)
-            .json(&serde_json::json!({ "username": "bench-uploader", "password": self.password }))
+            .json(&serde_json::json!({ "username": username, "password": self.password }))
             .send()
             .await?
             .json()

@@ -4,6 +4,7 @@
 //! a success with data; goals missed are reported, not fatal.
 mod dataset;
 mod load;
+mod ocpi;
 mod ocpp;
 mod processes;
 mod report;
@@ -52,6 +53,9 @@ struct Args {
     /// Only the charger scenarios (OCPP): for working on the gateway.
     #[arg(long)]
     chargers_only: bool,
+    /// Only the OCPI scenarios (Sender paging, push latency): for working on roaming.
+    #[arg(long)]
+    ocpi_only: bool,
     /// Where the report (and a work directory) go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -202,8 +206,12 @@ impl BackendRun<'_> {
             request: Request::graphql("/graphql", token, LOCATIONS_QUERY, "\"evse_id\""),
         };
         let mut bench = Bench { settings: self.settings, work: self.work, report, backend };
-        if self.args.chargers_only {
-            self.chargers(&mut bench, &server, &data, &locations(&server)).await?;
+        if self.args.chargers_only || self.args.ocpi_only {
+            if self.args.chargers_only {
+                self.chargers(&mut bench, &server, &data, &locations(&server)).await?;
+            } else {
+                ocpi::measure(&mut bench, &server, &data, self.args.quick).await?;
+            }
             server.stop();
             small_server.stop();
             if !self.args.keep_databases {
@@ -304,6 +312,7 @@ impl BackendRun<'_> {
         let scenario = "public browse page (SSR, 20 locations)";
         bench.share_of_ceiling(scenario, s[0], "GraphQL locations(limit: 20)", s[1].rps, 0.5);
 
+        ocpi::measure(&mut bench, &server, &data, self.args.quick).await?;
         self.chargers(&mut bench, &server, &data, &locations(&server)).await?;
 
         let rss = server.peak_rss_kib().unwrap_or(0);
@@ -520,7 +529,8 @@ async fn statement_counts(data: &Dataset, site_root: &Path, data_dir: &Path) -> 
 /// What 8 concurrent uploads of the largest accepted image (40 MP) add to the server's resident
 /// memory, peak over idle; the decoding budget makes them take turns.
 async fn upload_memory(bench: &mut Bench<'_>, server: &Service, data: &Dataset) -> anyhow::Result<()> {
-    let (access, locations) = data.uploading_owner(&server.base_url, 8).await?;
+    let (access, locations) =
+        data.owner_with_locations(&server.base_url, ("bench-uploader", "Bench Uploads"), None, 8).await?;
     let image = tokio::task::spawn_blocking(|| {
         let mut png = Vec::new();
         let pixels = image::RgbImage::from_pixel(6_400, 6_250, image::Rgb([40, 120, 200]));

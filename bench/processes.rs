@@ -30,6 +30,9 @@ impl Service {
             .env("LEPTOS_SITE_ROOT", site_root)
             .env("EMSP_JWT_SECRET", app::secret::ExposeSecret::expose_secret(&app::secret::generate("")))
             .env("EMSP_BENCH_ROUTES", "true")
+            // OCPI answers carry absolute URLs (the Link of the next page) and our own party.
+            .env("EMSP_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env("EMSP_OCPI_PARTY", "NL-EMS")
             // Both servers under test run without per-request logging (PostGraphile: --disable-query-log).
             .env("RUST_LOG", "warn");
         let base_url = format!("http://127.0.0.1:{port}");
