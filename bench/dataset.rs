@@ -323,6 +323,7 @@ async fn fill(store: &Store, scale: usize) -> anyhow::Result<(usize, usize)> {
             "postal_code",
             "country_code",
             "publish",
+            "time_zone",
             "date_created",
             "date_modified",
         ],
@@ -393,18 +394,20 @@ async fn fill(store: &Store, scale: usize) -> anyhow::Result<(usize, usize)> {
             let modified = created + rng.gen_range(0..(now - created).max(1));
             // Six decimals: what a real address geocoder gives, and what both backends print alike.
             let jitter = |rng: &mut StdRng| (rng.gen_range(-0.15..0.15_f64) * 1e6).round() / 1e6;
+            let (site_lat, site_lng) = (lat + jitter(&mut rng), lng + jitter(&mut rng));
             locations.push([
                 Value::Int(id),
                 Value::Int(*pick(&mut rng, &owners)),
                 Value::Text(name.clone()),
                 Value::Text(format!("{place} {}", rng.gen_range(1..250))),
-                Value::Real(((lat + jitter(&mut rng)) * 1e6).round() / 1e6),
-                Value::Real(((lng + jitter(&mut rng)) * 1e6).round() / 1e6),
+                Value::Real((site_lat * 1e6).round() / 1e6),
+                Value::Real((site_lng * 1e6).round() / 1e6),
                 Value::Text(city.to_owned()),
                 if rng.gen_bool(0.5) { Value::Text(format!("{city} Region")) } else { Value::NullText },
                 Value::Text(format!("{:05}", rng.gen_range(1000..99_999))),
                 Value::Text(country.to_owned()),
                 Value::Int(i64::from(rng.gen_ratio(9, 10))),
+                Value::Text(app::domain::time_zones::at(site_lat, site_lng)),
                 Value::Int(created),
                 Value::Int(modified),
             ]);

@@ -32,9 +32,17 @@ test('a CPO owner registers, manages a location and finds it in the public brows
   await page.getByLabel('Address').fill('Caldera Path 7');
   await page.getByLabel('City').fill('Fira');
   await page.getByLabel('Country code').fill('GR');
+  // OCPI allows 45 characters of address: the owner is told before saving what partners will see.
+  const warning = page.locator('label', { hasText: 'Address' }).getByRole('status');
+  await page.getByLabel('Address').fill('Caldera Path 7, above the old port of Fira, by the cable car');
+  await expect(warning).toHaveText('Roaming partners (OCPI) will see only the first 45 characters.');
+  await page.getByLabel('Address').fill('Caldera Path 7');
+  await expect(warning).toBeHidden();
+  // The time zone follows the coordinates until the owner types one.
   await page.getByLabel('Latitude').fill('36.4167');
   await page.getByLabel('Longitude').fill('25.4318');
   await page.getByLabel('Cafe').check();
+  await expect(page.getByLabel('Time zone')).toHaveValue('Europe/Athens');
   await page.getByLabel('Wi-Fi available').check();
   await page.getByLabel('On-street parking').check();
   await snapshot(page, 'new-location');

@@ -181,6 +181,7 @@ fn location_from(form: &[(String, String)]) -> Result<NewLocation, ServiceError>
         facilities: all(form, "facilities"),
         parking_restrictions: all(form, "parking_restrictions"),
         parking_types: all(form, "parking_types"),
+        time_zone: optional(form, "time_zone"),
     })
 }
 

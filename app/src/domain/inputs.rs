@@ -4,6 +4,7 @@
 //! The browser calls `validate()` for instant feedback. The server goes through `validated()`:
 //! store writes take a [`Valid`], which nothing else can build, so no entry point can skip a rule.
 use super::codes::{self, Code};
+use super::time_zones::time_zone;
 use super::validation::{self as rule, Checker, FieldError, TEXT_MAX};
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +56,20 @@ pub struct NewLocation {
     pub facilities: Vec<String>,
     pub parking_restrictions: Vec<String>,
     pub parking_types: Vec<String>,
+    /// The IANA zone; None (or empty) takes the zone at the coordinates (`with_time_zone`).
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+impl NewLocation {
+    /// The location with its zone filled from the coordinates when none was chosen.
+    #[cfg(feature = "ssr")]
+    pub fn with_time_zone(mut self) -> Self {
+        if self.time_zone.as_deref().is_none_or(|z| z.trim().is_empty()) {
+            self.time_zone = Some(super::time_zones::at(self.address_lat, self.address_lng));
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -127,6 +142,7 @@ impl Rules for NewLocation {
             .check("facilities", all_known(codes::FACILITIES, &self.facilities))
             .check("parking_restrictions", all_known(codes::PARKING_RESTRICTIONS, &self.parking_restrictions))
             .check("parking_types", all_known(codes::PARKING_TYPES, &self.parking_types))
+            .check("time_zone", self.time_zone.as_deref().filter(|z| !z.is_empty()).map_or(Ok(()), time_zone))
             .finish()
     }
 }

@@ -2,6 +2,8 @@
 pub mod charging;
 pub mod codes;
 pub mod inputs;
+pub mod ocpi_limits;
 pub mod role;
+pub mod time_zones;
 pub mod validation;
 pub mod views;

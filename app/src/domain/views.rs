@@ -21,6 +21,8 @@ pub struct LocationRow {
     pub postal_code: Option<String>,
     pub country_code: String,
     pub publish: bool,
+    /// The IANA zone (every row has one: chosen, taken from the coordinates, or a partner's).
+    pub time_zone: String,
     pub date_created: i64,
     pub date_modified: i64,
 }

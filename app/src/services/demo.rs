@@ -184,6 +184,7 @@ pub async fn load(store: &Store) -> Result<DemoSummary, ServiceError> {
                 facilities: some_codes(&mut rng, codes::FACILITIES, 4),
                 parking_restrictions: some_codes(&mut rng, codes::PARKING_RESTRICTIONS, 2),
                 parking_types: some_codes(&mut rng, codes::PARKING_TYPES, 1),
+                time_zone: None,
             };
             let published = location.publish;
             let location_id = locations::create_location(store, owner_id, location).await?;

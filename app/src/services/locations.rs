@@ -28,13 +28,15 @@ fn all_checked<T: Rules>(inputs: Vec<T>) -> Result<Vec<Valid<T>>, ServiceError> 
     inputs.into_iter().map(checked).collect()
 }
 
+/// Creates a location of `owner`; without a chosen time zone it gets the zone at its coordinates.
 pub async fn create_location(store: &Store, owner: i64, location: NewLocation) -> Result<i64, ServiceError> {
-    Ok(store.create_location(owner, &checked(location)?).await?)
+    Ok(store.create_location(owner, &checked(location.with_time_zone())?).await?)
 }
 
-/// Replaces every field of one of `owner`'s locations.
+/// Replaces every field of one of `owner`'s locations (a time zone left out is taken from the
+/// coordinates again, so that moving a site moves its zone).
 pub async fn update_location(store: &Store, owner: i64, id: i64, location: NewLocation) -> Result<(), ServiceError> {
-    Ok(store.update_location(owner, id, &checked(location)?).await?)
+    Ok(store.update_location(owner, id, &checked(location.with_time_zone())?).await?)
 }
 
 pub async fn set_publish(store: &Store, owner: i64, id: i64, publish: bool) -> Result<(), ServiceError> {

@@ -73,7 +73,7 @@ pub async fn replace_logo(
         let Some(logo) = stored.first().cloned() else {
             return Err(ServiceError::internal("no logo stored"));
         };
-        match store.set_logo(owner_id, &logo.file).await {
+        match store.set_logo(owner_id, &logo).await {
             Ok(previous) => {
                 dir.publish(&stored).await.map_err(UploadError::Io)?;
                 dir.remove_files(previous.into_iter().collect()).await;

@@ -56,10 +56,7 @@ impl Store {
             .collect();
         Ok(Some(LocationDetails {
             location,
-            photos: photos
-                .into_iter()
-                .map(|(_, file)| (public_url(&file), public_url(&thumbnail_name(&file))))
-                .collect(),
+            photos: photos.into_iter().map(|(_, photo)| (photo.url(), public_url(&photo.thumbnail))).collect(),
             facilities,
             parking_restrictions,
             parking_types,
@@ -104,7 +101,7 @@ impl Store {
                     thumbnail: photos
                         .remove(&location.id)
                         .and_then(|p| p.into_iter().next())
-                        .map(|(_, f)| public_url(&thumbnail_name(&f))),
+                        .map(|(_, photo)| public_url(&photo.thumbnail)),
                     location,
                 }
             })

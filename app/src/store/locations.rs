@@ -22,7 +22,14 @@ where
     Ok(())
 }
 
-/// Binds a location's own columns as `$1`…`$9` (name … publish), shared by insert and update.
+/// A location's own columns, bound as `$1`…`$10` by [`bind_location`].
+pub(super) const LOCATION_FIELDS: &str =
+    "name, address, address_lat, address_lng, city, region, postal_code, country_code, publish, time_zone";
+/// The same columns as an UPDATE's SET list.
+pub(super) const LOCATION_SET: &str = "name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, \
+     region = $6, postal_code = $7, country_code = $8, publish = $9, time_zone = $10";
+
+/// Binds a location's own columns as `$1`…`$10` ([`LOCATION_FIELDS`]), shared by insert and update.
 pub(super) fn bind_location<'q>(
     query: Query<'q, Any, AnyArguments<'q>>,
     loc: &'q NewLocation,
@@ -37,6 +44,7 @@ pub(super) fn bind_location<'q>(
         .bind(&loc.postal_code)
         .bind(&loc.country_code)
         .bind(i64::from(loc.publish))
+        .bind(&loc.time_zone)
 }
 
 /// What a change is about; every change is checked against the location that owns it.
@@ -188,11 +196,11 @@ impl Store {
     pub async fn create_location(&self, cpo_owner_id: i64, loc: &Valid<NewLocation>) -> Result<i64, StoreError> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let insert = sqlx::query(
-            "INSERT INTO locations (name, address, address_lat, address_lng, city, region, postal_code, country_code, publish, cpo_owner_id, date_created, date_modified) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+        let sql = format!(
+            "INSERT INTO locations ({LOCATION_FIELDS}, cpo_owner_id, date_created, date_modified) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id"
         );
-        let row = bind_location(insert, loc).bind(cpo_owner_id).bind(now).fetch_one(&mut *tx).await?;
+        let row = bind_location(sqlx::query(&sql), loc).bind(cpo_owner_id).bind(now).fetch_one(&mut *tx).await?;
         let id: i64 = row.try_get("id")?;
         link_location_codes(&mut tx, id, loc).await?;
         index_location_name(&mut tx, id, &loc.name).await?;
@@ -205,11 +213,8 @@ impl Store {
     pub async fn update_location(&self, owner_id: i64, id: i64, loc: &Valid<NewLocation>) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         claim_change(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
-        let update = sqlx::query(
-            "UPDATE locations SET name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, region = $6, \
-             postal_code = $7, country_code = $8, publish = $9 WHERE id = $10",
-        );
-        bind_location(update, loc).bind(id).execute(&mut *tx).await?;
+        let sql = format!("UPDATE locations SET {LOCATION_SET} WHERE id = $11");
+        bind_location(sqlx::query(&sql), loc).bind(id).execute(&mut *tx).await?;
         link_location_codes(&mut tx, id, loc).await?;
         index_location_name(&mut tx, id, &loc.name).await?;
         tx.commit().await?;

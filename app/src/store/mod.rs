@@ -1,6 +1,7 @@
 //! The one store API over SQLite and PostgreSQL (sqlx `Any` driver, portable SQL with `$n`
 //! placeholders). Every other layer — portal, REST, GraphQL, CLI — goes through these functions.
 
+mod backfills;
 mod charge_sessions;
 mod charger_state;
 mod charger_statuses;
@@ -136,13 +137,15 @@ impl Store {
         Ok(Self { pool, backend, sqlite_file, statements: Arc::default() })
     }
 
-    /// Applies the migrations of this backend that are not applied yet.
+    /// Applies the migrations of this backend that are not applied yet, then fills what they
+    /// cannot compute (`backfills`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        Ok(migrator.run(&self.pool).await?)
+        migrator.run(&self.pool).await?;
+        self.backfill().await
     }
 
     pub fn backend(&self) -> Backend {

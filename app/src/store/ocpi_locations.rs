@@ -41,19 +41,15 @@ fn filtered(select: &str, filter: OcpiFilter) -> Sql {
     sql
 }
 
-fn with_zone(row: &sqlx::any::AnyRow) -> Result<(LocationRow, Option<String>), sqlx::Error> {
-    Ok((location_row(row)?, row.try_get("time_zone")?))
-}
-
 impl Store {
-    /// One page (with each location's chosen time zone) and the number of all matches.
+    /// One page and the number of all matches.
     pub async fn ocpi_locations(
         &self,
         filter: OcpiFilter,
         start: PageStart,
         limit: i64,
-    ) -> Result<(Vec<(LocationRow, Option<String>)>, i64), StoreError> {
-        let mut sql = filtered(&format!("SELECT {LOCATION_COLUMNS}, l.time_zone"), filter);
+    ) -> Result<(Vec<LocationRow>, i64), StoreError> {
+        let mut sql = filtered(&format!("SELECT {LOCATION_COLUMNS}"), filter);
         match start {
             PageStart::After(id) => {
                 sql.push(" AND l.id > ").bind(Arg::Int(id)).push(" ORDER BY l.id LIMIT ").bind(Arg::Int(limit));
@@ -62,7 +58,7 @@ impl Store {
                 sql.push(" ORDER BY l.id LIMIT ").bind(Arg::Int(limit)).push(" OFFSET ").bind(Arg::Int(offset));
             }
         }
-        let page = sql.fetch(self).await?.iter().map(with_zone).collect::<Result<Vec<_>, _>>()?;
+        let page = sql.fetch(self).await?.iter().map(location_row).collect::<Result<Vec<_>, _>>()?;
         let total: i64 = filtered("SELECT COUNT(*) AS total", filter)
             .fetch(self)
             .await?
@@ -72,9 +68,9 @@ impl Store {
     }
 
     /// One exposed location.
-    pub async fn ocpi_location(&self, id: i64) -> Result<Option<(LocationRow, Option<String>)>, StoreError> {
-        let mut sql = filtered(&format!("SELECT {LOCATION_COLUMNS}, l.time_zone"), OcpiFilter::default());
+    pub async fn ocpi_location(&self, id: i64) -> Result<Option<LocationRow>, StoreError> {
+        let mut sql = filtered(&format!("SELECT {LOCATION_COLUMNS}"), OcpiFilter::default());
         sql.push(" AND l.id = ").bind(Arg::Int(id));
-        Ok(sql.fetch(self).await?.first().map(with_zone).transpose()?)
+        Ok(sql.fetch(self).await?.first().map(location_row).transpose()?)
     }
 }

@@ -2,6 +2,7 @@
 use super::{Store, StoreError};
 use crate::clock::now_ms;
 use crate::domain::views::OwnerProfile;
+use crate::uploads::StoredImage;
 use sqlx::Row;
 
 impl Store {
@@ -36,8 +37,8 @@ impl Store {
         Ok(())
     }
 
-    /// Points the owner's logo at `file`; returns the file it replaced.
-    pub async fn set_logo(&self, owner_id: i64, file: &str) -> Result<Option<String>, StoreError> {
+    /// Points the owner's logo at `logo`; returns the file it replaced.
+    pub async fn set_logo(&self, owner_id: i64, logo: &StoredImage) -> Result<Option<String>, StoreError> {
         let mut tx = self.pool().begin().await?;
         // The write comes first so concurrent replacements serialise on the row.
         let previous: Option<Option<String>> =
@@ -47,8 +48,10 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let previous = previous.ok_or_else(|| StoreError::NotFound("CPO owner".into()))?;
-        sqlx::query("UPDATE cpo_owners SET logo = $1 WHERE id = $2")
-            .bind(file)
+        sqlx::query("UPDATE cpo_owners SET logo = $1, logo_width = $2, logo_height = $3 WHERE id = $4")
+            .bind(&logo.file)
+            .bind(logo.size.map(|(width, _)| i64::from(width)))
+            .bind(logo.size.map(|(_, height)| i64::from(height)))
             .bind(owner_id)
             .execute(&mut *tx)
             .await?;

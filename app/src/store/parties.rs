@@ -1,5 +1,6 @@
 //! The OCPI parties of hosted CPO owners (country code + party id, stored upper-case).
 use super::{Store, StoreError};
+use crate::uploads::StoredImage;
 use sqlx::Row;
 
 /// A hosted CPO owner that is an OCPI party.
@@ -7,7 +8,7 @@ use sqlx::Row;
 pub struct HostedParty {
     pub owner_id: i64,
     pub name: String,
-    pub logo: Option<String>,
+    pub logo: Option<StoredImage>,
     pub country_code: String,
     pub party_id: String,
 }
@@ -16,7 +17,7 @@ impl Store {
     /// Every hosted CPO owner with a party (roaming partners are not ours to announce).
     pub async fn hosted_parties(&self) -> Result<Vec<HostedParty>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, cpo_owner_name, logo, party_country_code, party_id FROM cpo_owners \
+            "SELECT id, cpo_owner_name, logo, logo_width, logo_height, party_country_code, party_id FROM cpo_owners \
              WHERE party_id IS NOT NULL AND roaming_partner = 0 ORDER BY id",
         )
         .fetch_all(self.pool())
@@ -26,7 +27,9 @@ impl Store {
                 Ok(HostedParty {
                     owner_id: row.try_get("id")?,
                     name: row.try_get("cpo_owner_name")?,
-                    logo: row.try_get("logo")?,
+                    logo: row.try_get::<Option<String>, _>("logo")?.map(|file| {
+                        StoredImage::from_columns(file, row.try_get("logo_width").ok(), row.try_get("logo_height").ok())
+                    }),
                     country_code: row.try_get("party_country_code")?,
                     party_id: row.try_get("party_id")?,
                 })

@@ -2,7 +2,9 @@
 //! platform's own tables (under the partner's owner) so the APIs and the portal show it. A write is
 //! one transaction: body and projection together or neither.
 use super::evse_changes;
-use super::locations::{bind_location, insert_connector, journal, link_evse_codes, link_location_codes};
+use super::locations::{
+    bind_location, insert_connector, journal, link_evse_codes, link_location_codes, LOCATION_FIELDS, LOCATION_SET,
+};
 use super::name_index::index_location_name;
 use super::{Store, StoreError};
 use crate::clock::now_ms;
@@ -106,9 +108,8 @@ impl Store {
         .await?;
         let (id, outcome) = match updated {
             Some(id) => {
-                let sql = "UPDATE locations SET name = $1, address = $2, address_lat = $3, address_lng = $4, city = $5, \
-                           region = $6, postal_code = $7, country_code = $8, publish = $9, date_modified = $10 WHERE id = $11";
-                bind_location(sqlx::query(sql), write.location)
+                let sql = format!("UPDATE locations SET {LOCATION_SET}, date_modified = $11 WHERE id = $12");
+                bind_location(sqlx::query(&sql), write.location)
                     .bind(write.last_updated)
                     .bind(id)
                     .execute(&mut *tx)
@@ -126,10 +127,11 @@ impl Store {
                 if exists.is_some() {
                     return Ok(PartnerSave::Outdated);
                 }
-                let sql = "INSERT INTO locations (name, address, address_lat, address_lng, city, region, postal_code, \
-                           country_code, publish, cpo_owner_id, date_created, date_modified) \
-                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
-                let row = bind_location(sqlx::query(sql), write.location)
+                let sql = format!(
+                    "INSERT INTO locations ({LOCATION_FIELDS}, cpo_owner_id, date_created, date_modified) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
+                );
+                let row = bind_location(sqlx::query(&sql), write.location)
                     .bind(owner_id)
                     .bind(now_ms())
                     .bind(write.last_updated)

@@ -58,13 +58,18 @@ impl Store {
             return Err(PhotoRefusal::Full { existing, max });
         }
         for photo in photos {
-            sqlx::query("INSERT INTO location_photos (location_id, file_name, thumb_name, date_created) VALUES ($1, $2, $3, $4)")
-                .bind(location_id)
-                .bind(&photo.file)
-                .bind(&photo.thumbnail)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO location_photos (location_id, file_name, thumb_name, date_created, width, height) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(location_id)
+            .bind(&photo.file)
+            .bind(&photo.thumbnail)
+            .bind(now)
+            .bind(photo.size.map(|(width, _)| i64::from(width)))
+            .bind(photo.size.map(|(_, height)| i64::from(height)))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -3,6 +3,7 @@
 use super::sql::{Arg, Sql};
 use super::{Store, StoreError};
 use crate::domain::views::{CodeRow, ConnectorRow, EvseRow, LocationRow, OwnerRow};
+use crate::uploads::StoredImage;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -60,7 +61,7 @@ fn contains_pattern(term: &str) -> String {
 
 pub const LOCATION_COLUMNS: &str =
     "l.id, l.cpo_owner_id, l.name, l.address, l.address_lat, l.address_lng, l.city, l.region, \
-     l.postal_code, l.country_code, l.publish, l.date_created, l.date_modified";
+     l.postal_code, l.country_code, l.publish, l.time_zone, l.date_created, l.date_modified";
 const EVSE_COLUMNS: &str = "e.uid, e.evse_id, e.serial_number, e.meter_type, e.status, e.cpo_location_id, \
      e.current_ws_connection_id, e.server_id, e.date_created, e.date_modified";
 const CONNECTOR_COLUMNS: &str = "c.id, c.evse_uid, c.connector_id, c.standard, c.format, c.power_type, c.max_voltage, \
@@ -79,6 +80,7 @@ pub fn location_row(row: &AnyRow) -> Result<LocationRow, sqlx::Error> {
         postal_code: row.try_get("postal_code")?,
         country_code: row.try_get("country_code")?,
         publish: row.try_get::<i64, _>("publish")? != 0,
+        time_zone: row.try_get::<Option<String>, _>("time_zone")?.unwrap_or_default(),
         date_created: row.try_get("date_created")?,
         date_modified: row.try_get("date_modified")?,
     })
@@ -306,14 +308,18 @@ impl Store {
     }
 
     /// `(location id, photo file)` of the given locations, oldest photo first.
-    pub async fn photos_of_locations(&self, location_ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    pub async fn photos_of_locations(&self, location_ids: &[i64]) -> Result<Vec<(i64, StoredImage)>, StoreError> {
         if location_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("SELECT location_id, file_name FROM location_photos WHERE location_id IN ");
+        let mut sql =
+            Sql::new("SELECT location_id, file_name, width, height FROM location_photos WHERE location_id IN ");
         sql.bind_list(location_ids.iter().map(|id| Arg::Int(*id))).push(" ORDER BY id");
         let rows = sql.fetch(self).await?;
-        all(&rows, |r| Ok((r.try_get("location_id")?, r.try_get("file_name")?)))
+        all(&rows, |r| {
+            let image = StoredImage::from_columns(r.try_get("file_name")?, r.try_get("width")?, r.try_get("height")?);
+            Ok((r.try_get("location_id")?, image))
+        })
     }
 
     /// `(link, owner key, code)` of several link tables for location ids (`Int`) or EVSE uids

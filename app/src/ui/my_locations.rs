@@ -5,6 +5,7 @@ use super::browse::details_view;
 use super::dashboard::OwnerOnly;
 use super::forms::{decode_field_errors, error_of, message, PostForm};
 use crate::domain::codes::{self, Code};
+use crate::domain::ocpi_limits;
 use crate::domain::validation::FieldError;
 use crate::domain::views::{LocationDetails, LocationSummary};
 use leptos::prelude::*;
@@ -31,6 +32,13 @@ pub async fn my_location(id: i64) -> Result<Option<LocationDetails>, ServerFnErr
         .await
         .map_err(super::api::server::internal)?;
     Ok(details.filter(|d| d.location.cpo_owner_id == owner))
+}
+
+/// The IANA time zone at a point: the portal pre-fills a location's zone from its coordinates.
+#[server(prefix = "/_sf", endpoint = "time_zone_at")]
+pub async fn time_zone_at(lat: f64, lng: f64) -> Result<String, ServerFnError> {
+    super::api::server::owner_id().await?;
+    Ok(crate::domain::time_zones::at(lat, lng))
 }
 
 #[server(prefix = "/_sf", endpoint = "set_published")]
@@ -138,6 +146,50 @@ fn connector_fields(
     }
 }
 
+/// A text input whose value roaming partners see cut (OCPI 2.2.1 lengths) carries a warning under
+/// it: from the start for a stored value, and while the owner types.
+fn text_input(name: &'static str, value: String, required: bool) -> impl IntoView {
+    let (current, set_current) = signal(value.clone());
+    view! {
+        <input name=name required=required maxlength="200" value=value on:input=move |ev| set_current.set(event_target_value(&ev)) />
+        <span class="field-warning" role="status">{move || ocpi_limits::cut_warning(name, &current.get())}</span>
+    }
+}
+
+/// The time zone input: the stored zone, or (until the owner types one) the zone at the
+/// coordinates, asked of the server whenever they change. Left empty, the server fills it.
+fn time_zone_input(zone: String, lat: ReadSignal<String>, lng: ReadSignal<String>) -> impl IntoView {
+    let (shown, set_shown) = signal(zone.clone());
+    let (typed, set_typed) = signal(false);
+    let suggest = Action::new(|(lat, lng): &(f64, f64)| time_zone_at(*lat, *lng));
+    Effect::new(move |first_run_done: Option<()>| {
+        let (lat, lng) = (lat.get(), lng.get());
+        // The first run sees the stored coordinates, whose zone is the one shown.
+        if first_run_done.is_none() {
+            return;
+        }
+        if let (Ok(lat), Ok(lng)) = (lat.trim().parse::<f64>(), lng.trim().parse::<f64>()) {
+            if !typed.get_untracked() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) {
+                suggest.dispatch((lat, lng));
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(zone)) = suggest.value().get() {
+            if !typed.get_untracked() {
+                set_shown.set(zone);
+            }
+        }
+    });
+    view! {
+        <label>"Time zone"
+            <input name="time_zone" maxlength="64" value=zone prop:value=move || shown.get()
+                placeholder="From the coordinates, e.g. Europe/Amsterdam"
+                on:input=move |ev| { set_typed.set(true); set_shown.set(event_target_value(&ev)); } />
+        </label>
+    }
+}
+
 /// The location form, empty for a new location or filled with `current` to edit it.
 fn location_form(
     action: String,
@@ -156,25 +208,33 @@ fn location_form(
     let postal_code = text(|l| l.postal_code.clone().unwrap_or_default());
     let country_code = text(|l| l.country_code.clone());
     let (lat, lng) = (text(|l| l.address_lat.to_string()), text(|l| l.address_lng.to_string()));
+    let time_zone = text(|l| l.time_zone.clone());
+    // What the coordinate inputs hold now: the time zone suggestion follows them (on change, not
+    // on every keystroke).
+    let ((lat_now, set_lat_now), (lng_now, set_lng_now)) = (signal(lat.clone()), signal(lng.clone()));
     let (facilities, parking_types, restrictions) =
         (chosen(|d| &d.facilities), chosen(|d| &d.parking_types), chosen(|d| &d.parking_restrictions));
     let published = l.as_ref().is_some_and(|l| l.publish);
     view! {
         <PostForm action=action submit=submit busy="Saving…">
             <div class="field-row">
-                <label>"Name" <input name="name" required=true maxlength="200" value=name /> {error_of(errors, "name")}</label>
-                <label>"Address" <input name="address" required=true maxlength="200" value=address /> {error_of(errors, "address")}</label>
+                <label>"Name" {text_input("name", name, true)} {error_of(errors, "name")}</label>
+                <label>"Address" {text_input("address", address, true)} {error_of(errors, "address")}</label>
             </div>
             <div class="field-row">
-                <label>"City" <input name="city" required=true maxlength="200" value=city /> {error_of(errors, "city")}</label>
-                <label>"Region" <input name="region" maxlength="200" value=region /></label>
-                <label>"Postal code" <input name="postal_code" maxlength="200" value=postal_code /></label>
+                <label>"City" {text_input("city", city, true)} {error_of(errors, "city")}</label>
+                <label>"Region" {text_input("region", region, false)}</label>
+                <label>"Postal code" {text_input("postal_code", postal_code, false)}</label>
                 <label>"Country code" <input name="country_code" required=true maxlength="2" placeholder="NL" value=country_code /> {error_of(errors, "country_code")}</label>
             </div>
             <div class="field-row">
-                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=lat /> {error_of(errors, "address_lat")}</label>
-                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=lng /> {error_of(errors, "address_lng")}</label>
+                <label>"Latitude" <input name="address_lat" type="number" step="any" min="-90" max="90" required=true value=lat
+                    on:change=move |ev| set_lat_now.set(event_target_value(&ev)) /> {error_of(errors, "address_lat")}</label>
+                <label>"Longitude" <input name="address_lng" type="number" step="any" min="-180" max="180" required=true value=lng
+                    on:change=move |ev| set_lng_now.set(event_target_value(&ev)) /> {error_of(errors, "address_lng")}</label>
+                {time_zone_input(time_zone, lat_now, lng_now)}
             </div>
+            {error_of(errors, "time_zone")}
             {code_choices("Facilities", "facilities", codes::FACILITIES, facilities)}
             {error_of(errors, "facilities")}
             {code_choices("Parking types", "parking_types", codes::PARKING_TYPES, parking_types)}

@@ -79,6 +79,9 @@ impl From<UploadError> for ServiceError {
 /// A checked image, re-encoded, with its thumbnail.
 pub struct ProcessedImage {
     pub kind: ImageKind,
+    /// The pixel size of `full` (re-encoding keeps the size).
+    pub width: u32,
+    pub height: u32,
     pub full: Vec<u8>,
     pub thumbnail: Vec<u8>,
 }
@@ -108,7 +111,7 @@ pub fn process(field: &str, bytes: &[u8]) -> Result<ProcessedImage, UploadError>
     let image = reader.decode().map_err(|_| unreadable())?;
     let full = encode(&image, kind)?;
     let thumbnail = encode(&image.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE), kind)?;
-    Ok(ProcessedImage { kind, full, thumbnail })
+    Ok(ProcessedImage { kind, width, height, full, thumbnail })
 }
 
 fn encode(image: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, UploadError> {

@@ -34,6 +34,8 @@ pub fn thumbnail_name(file: &str) -> String {
 pub struct StoredImage {
     pub file: String,
     pub thumbnail: String,
+    /// Width and height in pixels (None for images stored before sizes were recorded).
+    pub size: Option<(u32, u32)>,
 }
 
 impl StoredImage {
@@ -43,7 +45,13 @@ impl StoredImage {
 
     /// An image as rows name it: the file, and its thumbnail by convention.
     pub fn named(file: String) -> Self {
-        StoredImage { thumbnail: thumbnail_name(&file), file }
+        StoredImage { thumbnail: thumbnail_name(&file), file, size: None }
+    }
+
+    /// An image as rows store it: the file and the pixel size recorded beside it, if any.
+    pub fn from_columns(file: String, width: Option<i64>, height: Option<i64>) -> Self {
+        let pixels = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+        StoredImage { size: pixels(width).zip(pixels(height)), ..Self::named(file) }
     }
 
     fn names(&self) -> [&str; 2] {
@@ -83,8 +91,10 @@ impl UploadDir {
     /// Writes an image and its thumbnail durably under staging names in `folder` (step one of an
     /// upload); on any error nothing of it remains.
     pub async fn stage(&self, folder: &str, image: &ProcessedImage) -> std::io::Result<StoredImage> {
-        let stored =
-            StoredImage::named(format!("{folder}/{}.{}", uuid::Uuid::new_v4().simple(), image.kind.extension()));
+        let stored = StoredImage {
+            size: Some((image.width, image.height)),
+            ..StoredImage::named(format!("{folder}/{}.{}", uuid::Uuid::new_v4().simple(), image.kind.extension()))
+        };
         let written = async {
             self.storage.stage(&stored.file, &image.full).await?;
             self.storage.stage(&stored.thumbnail, &image.thumbnail).await

@@ -64,7 +64,7 @@ impl Loader<PhotosOf> for Db {
     async fn load(&self, keys: &[PhotosOf]) -> Result<HashMap<PhotosOf, Vec<String>>, LoadError> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let photos = self.0.photos_of_locations(&ids).await?;
-        Ok(grouped(keys, photos.into_iter().map(|(id, file)| (PhotosOf(id), app::uploads::public_url(&file)))))
+        Ok(grouped(keys, photos.into_iter().map(|(id, photo)| (PhotosOf(id), photo.url()))))
     }
 }
 

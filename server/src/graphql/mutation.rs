@@ -32,6 +32,8 @@ pub struct LocationInput {
     parking_restrictions: Vec<String>,
     #[graphql(default)]
     parking_types: Vec<String>,
+    /// IANA time zone, e.g. Europe/Amsterdam; left out, the zone at the coordinates.
+    time_zone: Option<String>,
 }
 
 impl From<LocationInput> for NewLocation {
@@ -49,6 +51,7 @@ impl From<LocationInput> for NewLocation {
             facilities: i.facilities,
             parking_restrictions: i.parking_restrictions,
             parking_types: i.parking_types,
+            time_zone: i.time_zone,
         }
     }
 }

@@ -96,6 +96,10 @@ impl Location {
     async fn country_code(&self) -> &str {
         &self.0.country_code
     }
+    /// IANA time zone, e.g. Europe/Amsterdam (chosen by the owner or taken from the coordinates).
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
     /// URLs of the location's photos, oldest first.
     async fn images(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         Ok(load(ctx, PhotosOf(self.0.id)).await?.unwrap_or_default())

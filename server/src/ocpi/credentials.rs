@@ -4,8 +4,9 @@
 use super::auth::AnyToken;
 use super::client::{check_endpoints, endpoint, ClientError, Peer};
 use super::envelope::{ok, OcpiError, CLIENT_API_UNUSABLE, NO_MATCHING_ENDPOINTS, UNSUPPORTED_VERSION};
-use super::types::{cut, image, BusinessDetails, Credentials, CredentialsRole};
+use super::types::{image, BusinessDetails, Credentials, CredentialsRole};
 use super::OcpiState;
+use app::domain::ocpi_limits::{cut, OPERATOR_NAME};
 use app::secret::{self, ExposeSecret, SecretString};
 use app::store::{PeerRole, Registration};
 use axum::body::Bytes;
@@ -29,9 +30,9 @@ pub async fn ours(state: &OcpiState, token: &str) -> Result<Credentials, OcpiErr
         .map(|party| CredentialsRole {
             role: "CPO".into(),
             business_details: BusinessDetails {
-                name: cut(&party.name, 100),
+                name: cut(&party.name, OPERATOR_NAME),
                 website: None,
-                logo: party.logo.as_deref().and_then(|logo| image(&state.settings.public_url, logo, "OPERATOR")),
+                logo: party.logo.as_ref().and_then(|logo| image(&state.settings.public_url, logo, "OPERATOR")),
             },
             party_id: party.party_id,
             country_code: party.country_code,
@@ -40,7 +41,11 @@ pub async fn ours(state: &OcpiState, token: &str) -> Result<Credentials, OcpiErr
     if let Some((country_code, party_id)) = &state.settings.party {
         roles.push(CredentialsRole {
             role: "EMSP".into(),
-            business_details: BusinessDetails { name: cut(&state.settings.name, 100), website: None, logo: None },
+            business_details: BusinessDetails {
+                name: cut(&state.settings.name, OPERATOR_NAME),
+                website: None,
+                logo: None,
+            },
             party_id: party_id.clone(),
             country_code: country_code.clone(),
         });

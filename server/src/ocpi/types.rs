@@ -1,5 +1,7 @@
 //! OCPI 2.2.1 wire types of the configuration modules (versions, credentials) and the classes
 //! Locations shares with them (BusinessDetails, Image), with the 2.2.1 checks of what we receive.
+use app::domain::ocpi_limits::IMAGE_SIDE;
+use app::uploads::StoredImage;
 use serde::{Deserialize, Serialize};
 
 pub const VERSION: &str = "2.2.1";
@@ -127,15 +129,10 @@ impl Credentials {
     }
 }
 
-/// `text` cut to at most `max` characters at a character boundary (our values longer than a
-/// 2.2.1 limit are shortened on output; the portal warns the owner beforehand).
-pub fn cut(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
-
-/// An OCPI Image of a stored upload, or None when its type is not one OCPI names.
-pub fn image(public_url: &str, file: &str, category: &str) -> Option<Image> {
-    let extension = file.rsplit_once('.')?.1.to_ascii_lowercase();
+/// An OCPI Image of a stored upload, or None when its type is not one OCPI names. Its size is
+/// given when it was recorded at upload and fits OCPI's int(5).
+pub fn image(public_url: &str, stored: &StoredImage, category: &str) -> Option<Image> {
+    let extension = stored.file.rsplit_once('.')?.1.to_ascii_lowercase();
     let kind = match extension.as_str() {
         "png" => "png",
         "jpg" | "jpeg" => "jpeg",
@@ -145,8 +142,9 @@ pub fn image(public_url: &str, file: &str, category: &str) -> Option<Image> {
     };
     let absolute =
         |relative: &str| format!("{}{}", public_url.trim_end_matches('/'), app::uploads::public_url(relative));
-    let url = absolute(file);
-    let thumbnail = absolute(&app::uploads::thumbnail_name(file));
+    let url = absolute(&stored.file);
+    let thumbnail = absolute(&stored.thumbnail);
+    let size = stored.size.filter(|&(w, h)| w <= IMAGE_SIDE && h <= IMAGE_SIDE);
     if !is_url(&url) || !is_url(&thumbnail) {
         return None;
     }
@@ -155,8 +153,8 @@ pub fn image(public_url: &str, file: &str, category: &str) -> Option<Image> {
         thumbnail: Some(thumbnail),
         category: category.into(),
         kind: kind.into(),
-        width: None,
-        height: None,
+        width: size.map(|(width, _)| width),
+        height: size.map(|(_, height)| height),
     })
 }
 

@@ -42,6 +42,7 @@ fn location(name: &str, city: &str, country: &str, publish: bool) -> NewLocation
         facilities: vec!["CAFE".into(), "WIFI".into()],
         parking_restrictions: vec!["EV_ONLY".into()],
         parking_types: vec!["ON_STREET".into()],
+        time_zone: None,
     }
 }
 
@@ -249,7 +250,7 @@ async fn each_caller_sees_only_what_it_may(app: TestApp) {
 }
 
 const CREATE_LOCATION: &str = "mutation($input: LocationInput!) { createLocation(input: $input) {
-    id name publish date_modified facilities { code } parking_types { code } } }";
+    id name publish time_zone date_modified facilities { code } parking_types { code } } }";
 
 fn location_input(lat: f64, facility: &str) -> Value {
     json!({ "input": { "name": "New Place", "address": "Street 1", "address_lat": lat, "address_lng": 4.9, "city": "Utrecht",
@@ -262,6 +263,17 @@ async fn mutations_work_for_owners_and_refuse_everyone_else(app: TestApp) {
         data(&app, &w.access_a, CREATE_LOCATION, location_input(52.09, "MALL")).await["createLocation"].clone();
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["facilities"][0]["code"], "MALL");
+    assert_eq!(created["time_zone"], "Europe/Amsterdam", "no zone chosen: the zone at the coordinates");
+
+    let mut chosen = location_input(52.09, "MALL");
+    chosen["input"]["time_zone"] = json!("Europe/Brussels");
+    let kept = data(&app, &w.access_a, CREATE_LOCATION, chosen.clone()).await["createLocation"].clone();
+    assert_eq!(kept["time_zone"], "Europe/Brussels", "a chosen zone is kept");
+    let locations_before = app.count("locations").await;
+    chosen["input"]["time_zone"] = json!("Europe/Atlantis");
+    let bad_zone = error(&app, &w.access_a, CREATE_LOCATION, chosen).await;
+    assert_eq!(bad_zone["extensions"]["fields"], json!(["time_zone"]), "{bad_zone}");
+    assert_eq!(app.count("locations").await, locations_before, "a refused location was stored");
 
     let bad_lat = error(&app, &w.access_a, CREATE_LOCATION, location_input(123.0, "MALL")).await;
     assert_eq!(bad_lat["extensions"]["fields"], json!(["address_lat"]), "{bad_lat}");

@@ -2,30 +2,14 @@
 //! than a 2.2.1 limit are cut at a character boundary; `parking_type` is the first of the
 //! location's parking types in the 2.2.1 list order; EVSEs take the location's parking
 //! restrictions; a connector's `last_updated` moves its EVSE's.
-use super::super::types::{cut, image, BusinessDetails};
+use super::super::types::{image, BusinessDetails};
 use super::wire::{Connector, Evse, GeoLocation, Location};
 use app::clock::rfc3339;
+use app::domain::ocpi_limits::{self as limit, cut};
 use app::domain::views::{ConnectorRow, EvseRow, LocationRow};
 use app::store::{HostedParty, Link, Store, StoreError};
+use app::uploads::StoredImage;
 use std::collections::HashMap;
-use std::sync::OnceLock;
-
-/// A published location of a hosted party, with what the mapping needs beside the row.
-pub struct Source {
-    pub row: LocationRow,
-    pub time_zone: Option<String>,
-}
-
-/// The IANA zone at a point (the zone a site gets when its owner has not chosen one).
-pub fn time_zone_at(lat: f64, lng: f64) -> String {
-    static FINDER: OnceLock<tzf_rs::EmbeddedFinder> = OnceLock::new();
-    let name = FINDER.get_or_init(tzf_rs::EmbeddedFinder::new).get_tz_name(lng, lat);
-    if name.is_empty() {
-        "UTC".to_owned()
-    } else {
-        name.to_owned()
-    }
-}
 
 /// ISO 3166-1 alpha-3 of an alpha-2 code (None for a code the standard does not list).
 pub fn alpha3(alpha2: &str) -> Option<&'static str> {
@@ -41,14 +25,14 @@ fn coordinate(value: f64) -> String {
     format!("{value:.6}")
 }
 
-/// Maps `sources` (one page) with a fixed number of batch reads.
+/// Maps `rows` (one page) with a fixed number of batch reads.
 pub async fn map_locations(
     store: &Store,
     public_url: &str,
     parties: &HashMap<i64, HostedParty>,
-    sources: Vec<Source>,
+    rows: Vec<LocationRow>,
 ) -> Result<Vec<Location>, StoreError> {
-    let ids: Vec<i64> = sources.iter().map(|s| s.row.id).collect();
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let evses = store.evses_of_locations(&ids).await?;
     let uids: Vec<String> = evses.iter().map(|e| e.uid.clone()).collect();
     let mut connectors: HashMap<String, Vec<ConnectorRow>> = HashMap::new();
@@ -64,18 +48,18 @@ pub async fn map_locations(
     for (_, uid, code) in store.codes_of_evses(&[Link::Capabilities], &uids).await? {
         capabilities.entry(uid).or_default().push(code.code);
     }
-    let mut photos: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, file) in store.photos_of_locations(&ids).await? {
-        photos.entry(id).or_default().push(file);
+    let mut photos: HashMap<i64, Vec<StoredImage>> = HashMap::new();
+    for (id, photo) in store.photos_of_locations(&ids).await? {
+        photos.entry(id).or_default().push(photo);
     }
     let mut evses_of: HashMap<i64, Vec<EvseRow>> = HashMap::new();
     for evse in evses {
         evses_of.entry(evse.cpo_location_id).or_default().push(evse);
     }
-    let mut out = Vec::with_capacity(sources.len());
-    for source in sources {
-        let Some(party) = parties.get(&source.row.cpo_owner_id) else { continue };
-        let id = source.row.id;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(party) = parties.get(&row.cpo_owner_id) else { continue };
+        let id = row.id;
         let mut sorted = |link| {
             let mut list = codes.remove(&(link, id)).unwrap_or_default();
             list.sort();
@@ -97,34 +81,31 @@ pub async fn map_locations(
             .remove(&id)
             .unwrap_or_default()
             .iter()
-            .filter_map(|file| image(public_url, file, "LOCATION"))
+            .filter_map(|photo| image(public_url, photo, "LOCATION"))
             .collect();
         out.push(Location {
             country_code: party.country_code.clone(),
             party_id: party.party_id.clone(),
             id: id.to_string(),
             publish: true,
-            name: cut(&source.row.name, 255),
-            address: cut(&source.row.address, 45),
-            city: cut(&source.row.city, 45),
-            postal_code: source.row.postal_code.as_deref().filter(|p| !p.is_empty()).map(|p| cut(p, 10)),
-            state: source.row.region.as_deref().filter(|r| !r.is_empty()).map(|r| cut(r, 20)),
-            country: alpha3(&source.row.country_code).unwrap_or("ZZZ").to_owned(),
-            coordinates: GeoLocation {
-                latitude: coordinate(source.row.address_lat),
-                longitude: coordinate(source.row.address_lng),
-            },
+            name: cut(&row.name, limit::LOCATION_NAME),
+            address: cut(&row.address, limit::ADDRESS),
+            city: cut(&row.city, limit::CITY),
+            postal_code: row.postal_code.as_deref().filter(|p| !p.is_empty()).map(|p| cut(p, limit::POSTAL_CODE)),
+            state: row.region.as_deref().filter(|r| !r.is_empty()).map(|r| cut(r, limit::STATE)),
+            country: alpha3(&row.country_code).unwrap_or("ZZZ").to_owned(),
+            coordinates: GeoLocation { latitude: coordinate(row.address_lat), longitude: coordinate(row.address_lng) },
             parking_type: parking_types.into_iter().next(),
             evses,
             operator: BusinessDetails {
-                name: cut(&party.name, 100),
+                name: cut(&party.name, limit::OPERATOR_NAME),
                 website: None,
-                logo: party.logo.as_deref().and_then(|logo| image(public_url, logo, "OPERATOR")),
+                logo: party.logo.as_ref().and_then(|logo| image(public_url, logo, "OPERATOR")),
             },
             facilities,
-            time_zone: source.time_zone.unwrap_or_else(|| time_zone_at(source.row.address_lat, source.row.address_lng)),
+            time_zone: row.time_zone.clone(),
             images,
-            last_updated: rfc3339(source.row.date_modified),
+            last_updated: rfc3339(row.date_modified),
         });
     }
     Ok(out)
@@ -138,15 +119,15 @@ pub async fn exposed_location(
     parties: &HashMap<i64, HostedParty>,
     id: i64,
 ) -> Result<Option<Location>, StoreError> {
-    let Some((row, time_zone)) = store.ocpi_location(id).await? else { return Ok(None) };
-    Ok(map_locations(store, public_url, parties, vec![Source { row, time_zone }]).await?.pop())
+    let Some(row) = store.ocpi_location(id).await? else { return Ok(None) };
+    Ok(map_locations(store, public_url, parties, vec![row]).await?.pop())
 }
 
 fn map_evse(evse: &EvseRow, connectors: &[ConnectorRow], capabilities: Vec<String>, restrictions: &[String]) -> Evse {
     let last_updated = connectors.iter().map(|c| c.date_modified).fold(evse.date_modified, i64::max);
     Evse {
-        uid: cut(&evse.uid, 36),
-        evse_id: cut(&evse.evse_id, 48),
+        uid: cut(&evse.uid, limit::EVSE_UID),
+        evse_id: cut(&evse.evse_id, limit::EVSE_ID),
         status: evse.status.clone(),
         capabilities,
         connectors: connectors.iter().map(map_connector).collect(),
@@ -157,7 +138,7 @@ fn map_evse(evse: &EvseRow, connectors: &[ConnectorRow], capabilities: Vec<Strin
 
 fn map_connector(connector: &ConnectorRow) -> Connector {
     Connector {
-        id: cut(&connector.connector_id, 36),
+        id: cut(&connector.connector_id, limit::CONNECTOR_ID),
         standard: connector.standard.clone(),
         format: connector.format.clone(),
         power_type: connector.power_type.clone(),
@@ -173,8 +154,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sites_get_their_zone_and_country() {
-        assert_eq!(time_zone_at(52.0907, 5.1214), "Europe/Amsterdam");
+    fn sites_get_their_country() {
         assert_eq!(alpha3("NL"), Some("NLD"));
         assert_eq!(alpha3("DE"), Some("DEU"));
         assert_eq!(alpha3("XX"), None);

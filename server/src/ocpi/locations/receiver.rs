@@ -271,6 +271,7 @@ fn project(location: &Value, country: &str, party: &str) -> Result<(NewLocation,
         facilities: codes(&location["facilities"]),
         parking_restrictions: restrictions,
         parking_types: location["parking_type"].as_str().map(|t| vec![t.to_owned()]).unwrap_or_default(),
+        time_zone: location["time_zone"].as_str().map(str::to_owned),
     };
     Ok((new, evses, lu(location).unwrap_or_default()))
 }

@@ -1,7 +1,7 @@
 //! GET list and objects of the Sender interface. The list is paged in creation order; its
 //! `Link: rel="next"` carries the caller's filters plus an opaque cursor (the last id) so that a
 //! deep page costs what the first does; a plain `offset` works too.
-use super::mapping::{exposed_location, map_locations, Source};
+use super::mapping::{exposed_location, map_locations};
 use super::routing::{answer_headers, audience, Audience};
 use super::wire::{Connector, Evse, Location};
 use crate::ocpi::auth::Registered;
@@ -94,10 +94,9 @@ pub async fn list(
     let (mut rows, total) = state.store.ocpi_locations(filter, start, limit + 1).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let last_id = rows.last().map(|(row, _)| row.id);
+    let last_id = rows.last().map(|row| row.id);
     let returned = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    let sources = rows.into_iter().map(|(row, time_zone)| Source { row, time_zone }).collect();
-    let locations = map_locations(&state.store, &state.settings.public_url, &addressed.parties, sources).await?;
+    let locations = map_locations(&state.store, &state.settings.public_url, &addressed.parties, rows).await?;
     let mut answer = addressed.answer_headers(&headers);
     answer.push(("x-total-count", HeaderValue::from(total)));
     answer.push(("x-limit", HeaderValue::from(MAX_LIMIT)));

@@ -3,6 +3,7 @@
 //! everything we emit.
 use super::super::types::{BusinessDetails, Image};
 use app::domain::codes::{self, Code};
+use app::domain::ocpi_limits as limit;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -114,17 +115,22 @@ impl Problems {
         }
         self.one_of(&format!("{field}.category"), &image.category, IMAGE_CATEGORIES);
         self.one_of(&format!("{field}.type"), &image.kind, &["gif", "jpeg", "png", "svg"]);
+        for (side, value) in [("width", image.width), ("height", image.height)] {
+            if value.is_some_and(|v| v > limit::IMAGE_SIDE) {
+                self.0.push(format!("{field}.{side}: more than 5 digits"));
+            }
+        }
     }
 
     fn business_details(&mut self, field: &str, details: &BusinessDetails) {
-        self.string(&format!("{field}.name"), &details.name, 100, true);
+        self.string(&format!("{field}.name"), &details.name, limit::OPERATOR_NAME, true);
         if let Some(logo) = &details.logo {
             self.image(&format!("{field}.logo"), logo);
         }
     }
 
     pub fn connector(&mut self, field: &str, connector: &Connector) {
-        self.ci_string(&format!("{field}.id"), &connector.id, 36);
+        self.ci_string(&format!("{field}.id"), &connector.id, limit::CONNECTOR_ID);
         self.code(&format!("{field}.standard"), &connector.standard, codes::CONNECTOR_STANDARDS);
         self.code(&format!("{field}.format"), &connector.format, codes::CONNECTOR_FORMATS);
         self.code(&format!("{field}.power_type"), &connector.power_type, codes::POWER_TYPES);
@@ -132,8 +138,8 @@ impl Problems {
     }
 
     pub fn evse(&mut self, field: &str, evse: &Evse) {
-        self.ci_string(&format!("{field}.uid"), &evse.uid, 36);
-        self.ci_string(&format!("{field}.evse_id"), &evse.evse_id, 48);
+        self.ci_string(&format!("{field}.uid"), &evse.uid, limit::EVSE_UID);
+        self.ci_string(&format!("{field}.evse_id"), &evse.evse_id, limit::EVSE_ID);
         self.code(&format!("{field}.status"), &evse.status, codes::STATUSES);
         for (i, c) in evse.capabilities.iter().enumerate() {
             self.code(&format!("{field}.capabilities[{i}]"), c, codes::CAPABILITIES);
@@ -154,14 +160,14 @@ impl Problems {
         self.ci_string("country_code", &location.country_code, 2);
         self.ci_string("party_id", &location.party_id, 3);
         self.ci_string("id", &location.id, 36);
-        self.string("name", &location.name, 255, false);
-        self.string("address", &location.address, 45, true);
-        self.string("city", &location.city, 45, true);
+        self.string("name", &location.name, limit::LOCATION_NAME, false);
+        self.string("address", &location.address, limit::ADDRESS, true);
+        self.string("city", &location.city, limit::CITY, true);
         if let Some(postal_code) = &location.postal_code {
-            self.string("postal_code", postal_code, 10, true);
+            self.string("postal_code", postal_code, limit::POSTAL_CODE, true);
         }
         if let Some(state) = &location.state {
-            self.string("state", state, 20, true);
+            self.string("state", state, limit::STATE, true);
         }
         if location.country.len() != 3 || !location.country.bytes().all(|b| b.is_ascii_uppercase()) {
             self.0.push("country: not an ISO 3166-1 alpha-3 code".into());

@@ -1,10 +1,10 @@
 //! The Locations Sender interface: which locations, paging, filters, headers and objects, and
 //! the 2.2.1 validity of everything we emit.
 use super::{call_with, get, ocpi_config, registered_peer};
-use crate::helpers::fixtures::{connector, location, registration};
+use crate::helpers::fixtures::{connector, location, png, registration};
 use crate::helpers::TestApp;
 use app::domain::inputs::NewEvse;
-use app::services::locations;
+use app::services::{locations, media};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use reqwest::Method;
@@ -58,6 +58,9 @@ async fn only_published_locations_of_parties_are_listed(app: TestApp) {
     let (shown, uid) = site(&app, with_party, "Shown", true).await;
     site(&app, with_party, "Draft", false).await;
     site(&app, without, "No party", true).await;
+    let uploads = app::uploads::UploadDir::new(&app.data_dir);
+    media::add_location_photos(&app.store, &uploads, with_party, shown, vec![png(64, 48)]).await.expect("photo");
+    media::replace_logo(&app.store, &uploads, with_party, png(32, 16)).await.expect("logo");
     let answer = get(&app, "/ocpi/2.2.1/cpo/locations", &token).await;
     assert_eq!((answer.status, answer.code()), (200, 1000));
     assert_eq!(ids(&answer), [shown.to_string()]);
@@ -73,6 +76,15 @@ async fn only_published_locations_of_parties_are_listed(app: TestApp) {
     assert_eq!(location["evses"][0]["connectors"][0]["id"], "1");
     assert!(location["evses"][0]["connectors"][0].get("status").is_none(), "no connector status in 2.2.1");
     assert_eq!(location["operator"]["name"], "Solarius");
+    let photo = &location["images"][0];
+    assert_eq!((photo["category"].as_str(), photo["type"].as_str()), (Some("LOCATION"), Some("png")));
+    assert_eq!((photo["width"].as_u64(), photo["height"].as_u64()), (Some(64), Some(48)));
+    let logo = &location["operator"]["logo"];
+    assert_eq!(
+        (logo["category"].as_str(), logo["width"].as_u64(), logo["height"].as_u64()),
+        (Some("OPERATOR"), Some(32), Some(16))
+    );
+    assert!(reqwest::get(photo["url"].as_str().expect("url")).await.expect("photo").status().is_success());
     assert!(emsp::ocpi::location_problems(location).is_empty(), "{:?}", emsp::ocpi::location_problems(location));
     // Objects: the object itself, not a list; unknown or unpublished → 404 with 2003.
     let object = get(&app, &format!("/ocpi/2.2.1/cpo/locations/{shown}"), &token).await;
