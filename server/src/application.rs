@@ -102,8 +102,28 @@ impl Application {
         sweeper.abort();
         follower.abort();
         pusher.abort();
+        release_chargers(&self.state).await;
         self.state.store.close().await;
         Ok(served?)
+    }
+}
+
+/// Closes the charger connections (upgraded sockets outlive the HTTP server) and records that
+/// they are gone before the pool closes, rather than at this node's next start, which may never
+/// come for a retired node. Bounded, so a stuck database cannot hold the exit.
+async fn release_chargers(state: &AppState) {
+    let open = state.ocpp.registry.close_all(std::time::Duration::from_secs(5)).await;
+    if open > 0 {
+        tracing::warn!(open, "charger connections still open 5 s after being told to close");
+    }
+    let node_id = &state.ocpp.node_id;
+    let release = state.store.release_server(node_id, app::clock::now_ms());
+    match tokio::time::timeout(std::time::Duration::from_secs(10), release).await {
+        Ok(Ok(released)) => tracing::info!(released, "chargers released at shutdown"),
+        Ok(Err(e)) => {
+            tracing::warn!(cause = %app::error::chain(&e), "chargers not released at shutdown; the next start releases them")
+        }
+        Err(_) => tracing::warn!("releasing chargers took over 10 s; the next start releases the rest"),
     }
 }
 

@@ -187,6 +187,11 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Whether `close` has begun (writes after it fail, as expected at shutdown).
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
 }
 
 fn backend_of(url: &str) -> Result<Backend, StoreError> {

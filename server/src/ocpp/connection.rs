@@ -115,6 +115,7 @@ impl Bucket {
 enum End {
     ClosedByCharger,
     Replaced,
+    ShuttingDown,
     Silent(Duration),
     Flood,
     Binary,
@@ -126,6 +127,7 @@ impl std::fmt::Display for End {
         match self {
             End::ClosedByCharger => write!(f, "closed by the charger"),
             End::Replaced => write!(f, "replaced by a newer connection"),
+            End::ShuttingDown => write!(f, "the server is shutting down"),
             End::Silent(silent) => write!(f, "silent for {} s", silent.as_secs()),
             End::Flood => write!(f, "more than {RATE_PER_SECOND} messages a second"),
             End::Binary => write!(f, "sent a binary frame"),
@@ -143,7 +145,7 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
 /// not resend unchanged statuses) to report them all now.
 pub async fn serve(socket: WebSocket, session: Session, inbox: Inbox, timing: Timing, trigger_status: bool) {
     let mut socket = socket;
-    let Inbox { mut replaced, mut commands } = inbox;
+    let Inbox { mut replaced, mut closing, mut commands } = inbox;
     let mut calls = Calls { pending: None, sent: 0, timeout: timing.call_timeout };
     if trigger_status {
         let trigger = Command::TriggerStatusNotification { connector_id: None };
@@ -194,6 +196,10 @@ pub async fn serve(socket: WebSocket, session: Session, inbox: Inbox, timing: Ti
                     let seconds = timing.call_timeout.as_secs();
                     pending.answer(Err(ChargerFailure::Timeout { charge_point_id: session.charge_point_id.clone(), seconds }));
                 }
+            }
+            _ = closing.changed() => {
+                close(&mut socket, close_code::AWAY, "the server is shutting down").await;
+                break End::ShuttingDown;
             }
             _ = &mut replaced => {
                 close(&mut socket, close_code::NORMAL, "replaced by a newer connection").await;

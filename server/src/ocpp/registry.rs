@@ -6,7 +6,8 @@ use app::clock::now_ms;
 use app::store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::{mpsc, oneshot};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
 
 struct Entry {
     connection_id: String,
@@ -14,15 +15,27 @@ struct Entry {
     commands: mpsc::Sender<Queued>,
 }
 
-/// What a registered connection receives: a signal when a newer connection replaces it, and the
-/// commands to send to its charger.
+/// What a registered connection receives: a signal when a newer connection replaces it, one when
+/// the node shuts down, and the commands to send to its charger.
 pub struct Inbox {
     pub replaced: oneshot::Receiver<()>,
+    pub closing: watch::Receiver<bool>,
     pub commands: mpsc::Receiver<Queued>,
 }
 
-#[derive(Clone, Default)]
-pub struct Registry(Arc<Mutex<HashMap<String, Entry>>>);
+#[derive(Clone)]
+pub struct Registry {
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// True once the node shuts down: every connection closes (1001, going away) so its charger
+    /// reconnects, to another node behind the load balancer, at once.
+    closing: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self { entries: Arc::default(), closing: Arc::new(watch::channel(false).0) }
+    }
+}
 
 impl Registry {
     /// Records a new connection; the one it replaces (if any) is told to close.
@@ -36,7 +49,7 @@ impl Registry {
         let (replace, replaced) = oneshot::channel();
         let (queue, commands) = mpsc::channel(QUEUE_LIMIT);
         let entry = Entry { connection_id: connection_id.to_owned(), replace, commands: queue };
-        let previous = self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(charge_point_id.to_owned(), entry);
+        let previous = self.lock().insert(charge_point_id.to_owned(), entry);
         if let Some(previous) = previous {
             let _ = previous.replace.send(());
         }
@@ -47,12 +60,30 @@ impl Registry {
             charge_point_id: charge_point_id.to_owned(),
             connection_id: connection_id.to_owned(),
         };
-        (registration, Inbox { replaced, commands })
+        (registration, Inbox { replaced, closing: self.closing.subscribe(), commands })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tells every connection to close and waits, at most `within`, until all have ended;
+    /// returns how many are still open.
+    pub async fn close_all(&self, within: Duration) -> usize {
+        self.closing.send_replace(true);
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let open = self.lock().len();
+            if open == 0 || tokio::time::Instant::now() >= deadline {
+                return open;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Where commands for a charger connected to this node go.
     pub fn commands(&self, charge_point_id: &str) -> Option<mpsc::Sender<Queued>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(charge_point_id).map(|e| e.commands.clone())
+        self.lock().get(charge_point_id).map(|e| e.commands.clone())
     }
 }
 
@@ -67,7 +98,7 @@ pub struct Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        let mut map = self.registry.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self.registry.lock();
         if map.get(&self.charge_point_id).is_some_and(|e| e.connection_id == self.connection_id) {
             map.remove(&self.charge_point_id);
         }
@@ -77,8 +108,16 @@ impl Drop for Registration {
         let charge_point_id = self.charge_point_id.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                if let Err(e) = store.charger_disconnected(charger_id, &connection_id, now_ms()).await {
-                    tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "could not record the disconnection");
+                match store.charger_disconnected(charger_id, &connection_id, now_ms()).await {
+                    // At shutdown the pool may close first; the shutdown (or the next start)
+                    // releases this node's chargers in one pass.
+                    Err(e) if store.is_closed() => {
+                        tracing::debug!(charger = %charge_point_id, cause = %app::error::chain(&e), "disconnection left to the shutdown release");
+                    }
+                    Err(e) => {
+                        tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "could not record the disconnection");
+                    }
+                    Ok(()) => {}
                 }
             });
         }

@@ -16,6 +16,10 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub store: app::store::Store,
     pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Ends the server as a signal would (`shutdown`).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     pg: Option<PgDatabase>,
     _dir: tempfile::TempDir,
 }
@@ -23,6 +27,17 @@ pub struct TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Shuts the server down gracefully and waits until it has finished (its pool is closed then:
+    /// read what it left with a new `Store` on `database_url`).
+    pub async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ended cleanly");
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -145,8 +160,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let application = Application::build(config).await.expect("build application");
     let base = format!("http://{}", application.local_addr());
     let store = application.state().store.clone();
-    tokio::spawn(application.run_until(std::future::pending()));
-    Some(TestApp { base, http: reqwest::Client::new(), store, data_dir, pg, _dir: dir })
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let (stop, server) = (Some(stop), Some(server));
+    Some(TestApp { base, http: reqwest::Client::new(), store, data_dir, database_url, stop, server, pg, _dir: dir })
 }
 
 /// Runs an async test body once per backend: `both_backends!(name)` for `async fn name(app: TestApp)`.

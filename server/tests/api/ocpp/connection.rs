@@ -79,6 +79,27 @@ async fn a_client_without_the_subprotocol_is_closed_after_the_handshake(app: Tes
     wait_for_status(&app, &site.evses[0], "UNKNOWN").await;
 }
 
+/// A graceful shutdown ends every charger connection and records it before the pool closes
+/// (not only at this node's next start, which a retired node never has).
+async fn shutdown_records_that_chargers_are_gone(mut app: TestApp) {
+    let site = site(&app).await;
+    let mut charger = connect(&app, CP, &site.key).await;
+    charger.boot().await;
+    assert!(evse_row(&app, &site.evses[0]).await.1.is_some(), "connected");
+    app.shutdown().await;
+    assert!(charger.closed_within(Duration::from_secs(3)).await, "the socket is closed");
+    let store = app::store::Store::connect(&app.database_url).await.expect("reopen");
+    let held: Vec<(Option<String>, Option<String>)> = sqlx::query_as("SELECT connection_id, server_id FROM chargers")
+        .fetch_all(store.pool())
+        .await
+        .expect("chargers");
+    assert_eq!(held, [(None, None)], "the charger still shows as connected");
+    let evses: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT current_ws_connection_id FROM evses").fetch_all(store.pool()).await.expect("evses");
+    assert!(evses.iter().all(|(c,)| c.is_none()), "{evses:?}");
+    store.close().await;
+}
+
 async fn connection_fields_are_set_cleared_and_replaced(app: TestApp) {
     let site = site(&app).await;
     let (status, connection, server, ..) = evse_row(&app, &site.evses[0]).await;
@@ -133,6 +154,7 @@ async fn statuses_come_back_on_reconnect_with_a_trigger(app: TestApp) {
 }
 
 both_backends!(
+    shutdown_records_that_chargers_are_gone,
     refusals_happen_before_the_upgrade,
     a_client_without_the_subprotocol_is_closed_after_the_handshake,
     connection_fields_are_set_cleared_and_replaced,
