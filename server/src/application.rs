@@ -121,7 +121,7 @@ async fn release_chargers(state: &AppState) {
     match tokio::time::timeout(std::time::Duration::from_secs(10), release).await {
         Ok(Ok(released)) => tracing::info!(released, "chargers released at shutdown"),
         Ok(Err(e)) => {
-            tracing::warn!(cause = %app::error::chain(&e), "chargers not released at shutdown; the next start releases them")
+            tracing::warn!(cause = %app::error::chain(&e), "chargers not released at shutdown; the next start releases them");
         }
         Err(_) => tracing::warn!("releasing chargers took over 10 s; the next start releases the rest"),
     }
