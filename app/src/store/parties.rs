@@ -24,12 +24,13 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
+                let (width, height) = (row.try_get("logo_width")?, row.try_get("logo_height")?);
                 Ok(HostedParty {
                     owner_id: row.try_get("id")?,
                     name: row.try_get("cpo_owner_name")?,
-                    logo: row.try_get::<Option<String>, _>("logo")?.map(|file| {
-                        StoredImage::from_columns(file, row.try_get("logo_width").ok(), row.try_get("logo_height").ok())
-                    }),
+                    logo: row
+                        .try_get::<Option<String>, _>("logo")?
+                        .map(|file| StoredImage::from_columns(file, width, height)),
                     country_code: row.try_get("party_country_code")?,
                     party_id: row.try_get("party_id")?,
                 })
