@@ -48,10 +48,11 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let previous = previous.ok_or_else(|| StoreError::NotFound("CPO owner".into()))?;
+        let (width, height) = logo.size_columns();
         sqlx::query("UPDATE cpo_owners SET logo = $1, logo_width = $2, logo_height = $3 WHERE id = $4")
             .bind(&logo.file)
-            .bind(logo.size.map(|(width, _)| i64::from(width)))
-            .bind(logo.size.map(|(_, height)| i64::from(height)))
+            .bind(width)
+            .bind(height)
             .bind(owner_id)
             .execute(&mut *tx)
             .await?;

@@ -58,6 +58,7 @@ impl Store {
             return Err(PhotoRefusal::Full { existing, max });
         }
         for photo in photos {
+            let (width, height) = photo.size_columns();
             sqlx::query(
                 "INSERT INTO location_photos (location_id, file_name, thumb_name, date_created, width, height) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -66,8 +67,8 @@ impl Store {
             .bind(&photo.file)
             .bind(&photo.thumbnail)
             .bind(now)
-            .bind(photo.size.map(|(width, _)| i64::from(width)))
-            .bind(photo.size.map(|(_, height)| i64::from(height)))
+            .bind(width)
+            .bind(height)
             .execute(&mut *tx)
             .await?;
         }

@@ -54,6 +54,11 @@ impl StoredImage {
         StoredImage { size: pixels(width).zip(pixels(height)), ..Self::named(file) }
     }
 
+    /// The width and height columns of this image (the reverse of [`Self::from_columns`]).
+    pub fn size_columns(&self) -> (Option<i64>, Option<i64>) {
+        self.size.map(|(width, height)| (i64::from(width), i64::from(height))).unzip()
+    }
+
     fn names(&self) -> [&str; 2] {
         [&self.file, &self.thumbnail]
     }

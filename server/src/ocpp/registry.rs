@@ -109,8 +109,8 @@ impl Drop for Registration {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 match store.charger_disconnected(charger_id, &connection_id, now_ms()).await {
-                    // At shutdown the pool may close first; the shutdown (or the next start)
-                    // releases this node's chargers in one pass.
+                    // At shutdown the pool may close first; the shutdown's release (or the next
+                    // start's) records this charger's disconnection instead.
                     Err(e) if store.is_closed() => {
                         tracing::debug!(charger = %charge_point_id, cause = %app::error::chain(&e), "disconnection left to the shutdown release");
                     }
