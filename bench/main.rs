@@ -56,6 +56,9 @@ struct Args {
     /// Only the OCPI scenarios (Sender paging, push latency): for working on roaming.
     #[arg(long)]
     ocpi_only: bool,
+    /// Only this backend (`sqlite` or `postgres`): for working on one of them.
+    #[arg(long, value_parser = ["sqlite", "postgres"])]
+    only: Option<String>,
     /// Where the report (and a work directory) go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -108,10 +111,15 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     wasm_size(&args.site_root, &mut report)?;
 
     sqlx::any::install_default_drivers();
-    let mut targets = vec![Target::Sqlite(work.clone())];
-    match sqlx::AnyConnection::connect(&args.postgres).await {
-        Ok(_) => targets.push(Target::Postgres(args.postgres.clone())),
-        Err(e) => report.fact("PostgreSQL", format!("not reachable ({e}); measured on SQLite only")),
+    let mut targets = Vec::new();
+    if args.only.as_deref() != Some("postgres") {
+        targets.push(Target::Sqlite(work.clone()));
+    }
+    if args.only.as_deref() != Some("sqlite") {
+        match sqlx::AnyConnection::connect(&args.postgres).await {
+            Ok(_) => targets.push(Target::Postgres(args.postgres.clone())),
+            Err(e) => report.fact("PostgreSQL", format!("not reachable ({e}); measured on SQLite only")),
+        }
     }
     for target in &targets {
         let run = BackendRun { args, settings: &settings, work: &work, scale, small };
@@ -366,7 +374,10 @@ impl BackendRun<'_> {
         let alone = bench.side_by_side(std::slice::from_ref(locations))?[0];
         let storm = tokio::spawn(ocpp::status_storm(chargers, storm_seconds));
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let beside = bench.once(locations, storm_seconds.saturating_sub(4).max(1))?;
+        // wrk blocks this thread for the whole round: without `block_in_place` the simulated
+        // chargers would have one of the runtime's two workers, and their own scheduling
+        // delays would count as the server's latency.
+        let beside = tokio::task::block_in_place(|| bench.once(locations, storm_seconds.saturating_sub(4).max(1)))?;
         let (chargers, mut latencies) = storm.await??;
         let missing = ocpp::statuses_missing(&data.url, &ids[..crowd]).await?;
         let p99 = ocpp::p99_ms(&mut latencies);
@@ -405,6 +416,22 @@ impl BackendRun<'_> {
             pass: Some(per_charger <= 64.0),
         });
         drop(idle_chargers);
+        // A fleet dropping at once (a network cut) must leave none of them shown connected.
+        let recorded = ocpp::all_disconnected(&data.url, Duration::from_secs(120)).await?;
+        bench.report.line(Line {
+            scenario: format!("{idle} chargers disconnect at once: all recorded"),
+            backend: bench.backend.into(),
+            requests_per_second: None,
+            p50_ms: None,
+            p99_ms: None,
+            ceiling: match recorded {
+                Ok(took) => format!("all {idle} shown disconnected after {:.1} s", took.as_secs_f64()),
+                Err(left) => format!("{left} still shown connected after 120 s"),
+            },
+            ratio: recorded.ok().map(|took| took.as_secs_f64()),
+            goal: "none left shown connected (ratio column: s)".into(),
+            pass: Some(recorded.is_ok()),
+        });
         Ok(())
     }
 

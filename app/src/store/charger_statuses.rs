@@ -21,17 +21,10 @@ impl Store {
         let mut outcomes = Vec::with_capacity(writes.len());
         // Reports of distinct chargers are independent and go together; a charger's second report
         // (a replaced connection) or a connector-0 report waits until what precedes it is written.
-        // PostgreSQL takes them one at a time (several writers run there at once): set-based
-        // groups measured slower there (storm p99 74 ms one by one, 0.5–1.3 s grouped) while
-        // SQLite, with its one writer, went from p99 353 ms to 59 ms grouped.
-        let most = match self.backend() {
-            super::Backend::Sqlite => usize::MAX,
-            super::Backend::Postgres => 1,
-        };
         let mut group: Vec<&StatusWrite> = Vec::new();
         let mut chargers = HashSet::new();
         for write in writes {
-            if write.report.connector_id == 0 || group.len() >= most || !chargers.insert(write.charger_id) {
+            if write.report.connector_id == 0 || !chargers.insert(write.charger_id) {
                 outcomes.extend(connector_statuses(&mut tx, &group).await?);
                 group.clear();
                 chargers.clear();

@@ -45,7 +45,7 @@ impl OcppState {
     /// `database_url` is for the status writer's own connections.
     pub fn new(store: Store, database_url: SecretString, settings: OcppSettings, node_id: String) -> Self {
         let permits = Arc::new(Semaphore::new(settings.max_connections.max(1)));
-        let writer = writer::StatusWriter::start(database_url, store.backend());
+        let writer = writer::StatusWriter::start(database_url);
         Self {
             store,
             settings: Arc::new(settings),

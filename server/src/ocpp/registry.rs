@@ -7,7 +7,7 @@ use app::store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
 struct Entry {
     connection_id: String,
@@ -29,11 +29,25 @@ pub struct Registry {
     /// True once the node shuts down: every connection closes (1001, going away) so its charger
     /// reconnects, to another node behind the load balancer, at once.
     closing: Arc<watch::Sender<bool>>,
+    /// Disconnections being written at once. When a whole fleet drops together (a network cut,
+    /// ten thousand sockets), each write waits here, in order and without a deadline, instead
+    /// of in the pool, whose acquire timeout failed thousands of them on SQLite and left those
+    /// chargers shown connected.
+    recording: Arc<Semaphore>,
 }
+
+/// Disconnection writes in flight (a fraction of the pool, so requests still get connections).
+const RECORDING_AT_ONCE: usize = 2;
+/// Further attempts after a failed disconnection write, a second apart.
+const RECORD_RETRIES: u32 = 5;
 
 impl Default for Registry {
     fn default() -> Self {
-        Self { entries: Arc::default(), closing: Arc::new(watch::channel(false).0) }
+        Self {
+            entries: Arc::default(),
+            closing: Arc::new(watch::channel(false).0),
+            recording: Arc::new(Semaphore::new(RECORDING_AT_ONCE)),
+        }
     }
 }
 
@@ -106,18 +120,28 @@ impl Drop for Registration {
         // The row names this connection only until a newer one replaced it (see the store).
         let (store, charger_id, connection_id) = (self.store.clone(), self.charger_id, self.connection_id.clone());
         let charge_point_id = self.charge_point_id.clone();
+        let recording = self.registry.recording.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                match store.charger_disconnected(charger_id, &connection_id, now_ms()).await {
-                    // At shutdown the pool may close first; the shutdown's release (or the next
-                    // start's) records this charger's disconnection instead.
-                    Err(e) if store.is_closed() => {
-                        tracing::debug!(charger = %charge_point_id, cause = %app::error::chain(&e), "disconnection left to the shutdown release");
+                let Ok(_turn) = recording.acquire_owned().await else { return };
+                let mut attempt = 0;
+                loop {
+                    match store.charger_disconnected(charger_id, &connection_id, now_ms()).await {
+                        Ok(()) => return,
+                        // At shutdown the pool may close first; the shutdown's release (or the
+                        // next start's) records this charger's disconnection instead.
+                        Err(e) if store.is_closed() => {
+                            return tracing::debug!(charger = %charge_point_id, cause = %app::error::chain(&e), "disconnection left to the shutdown release");
+                        }
+                        Err(e) if attempt == RECORD_RETRIES => {
+                            return tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "could not record the disconnection; the next start of this node will");
+                        }
+                        Err(e) => {
+                            attempt += 1;
+                            tracing::warn!(charger = %charge_point_id, attempt, cause = %app::error::chain(&e), "disconnection not recorded yet; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
                     }
-                    Err(e) => {
-                        tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "could not record the disconnection");
-                    }
-                    Ok(()) => {}
                 }
             });
         }
