@@ -123,7 +123,7 @@ pub async fn statuses_missing(database_url: &str, ids: &[String]) -> anyhow::Res
 }
 
 /// Waits (at most `within`) until no charger is shown connected; returns how long it took, or
-/// `None` with how many were still shown connected at the end.
+/// (`Err`) how many were still shown connected at the end.
 pub async fn all_disconnected(database_url: &str, within: Duration) -> anyhow::Result<Result<Duration, i64>> {
     let mut db = sqlx::AnyConnection::connect(database_url).await?;
     let started = Instant::now();

@@ -40,9 +40,13 @@ impl StatusWriter {
                         return tracing::error!(cause = %app::error::chain(&e), "the OCPP status writer has no database")
                     }
                 };
-                let checkpoints = tokio::spawn(checkpoint_wal(database_url));
+                // PostgreSQL has nothing to checkpoint: no second pool is opened there.
+                let checkpoints =
+                    (store.backend() == Backend::Sqlite).then(|| tokio::spawn(checkpoint_wal(database_url)));
                 write_batches(&store, incoming).await;
-                checkpoints.abort();
+                if let Some(checkpoints) = checkpoints {
+                    checkpoints.abort();
+                }
                 store.close().await;
             });
         });
@@ -64,11 +68,10 @@ impl StatusWriter {
 /// How often the WAL the writer fills is copied into the database file (SQLite).
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
-/// On SQLite, checkpoints the WAL on a connection of its own, beside the writer.
+/// Checkpoints the SQLite WAL on a connection of its own, beside the writer.
 async fn checkpoint_wal(database_url: SecretString) {
     let store = match Store::connect(database_url.expose_secret()).await {
-        Ok(store) if store.backend() == Backend::Sqlite => store,
-        Ok(_) => return,
+        Ok(store) => store,
         Err(e) => return tracing::error!(cause = %app::error::chain(&e), "the WAL checkpoints have no database"),
     };
     let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
