@@ -63,7 +63,7 @@ impl Application {
         tracing::info!(node_id, released, "OCPP gateway ready");
         let ocpi = crate::ocpi::OcpiState::new(store.clone(), config.ocpi.clone(), &node_id);
         let ocpp =
-            crate::ocpp::OcppState::new(store.clone(), config.database_url.clone(), config.ocpp.clone(), node_id);
+            crate::ocpp::OcppState::new(store.clone(), config.database_url.clone(), config.ocpp.clone(), node_id)?;
         let control = Arc::new(crate::ocpp::GatewayControl::new(ocpp.registry.clone(), config.ocpp.call_timeout));
         let sockets = Arc::new(tokio::sync::Semaphore::new(config.connections.max_connections));
         let state = AppState {

@@ -28,6 +28,7 @@ mod sessions;
 mod sql;
 mod tokens;
 mod users;
+mod wal;
 mod web_sessions;
 
 pub use charge_sessions::{SessionStart, SessionStop};
@@ -45,6 +46,7 @@ pub use photos::PhotoRefusal;
 pub use read::{Link, LocationFilter, LocationSort, Viewer, EVSE_ORDERS};
 pub use sessions::{Rotation, UserAccount};
 pub use tokens::ApiTokenInfo;
+pub use wal::Checkpoint;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -123,7 +125,15 @@ impl Store {
         Self::open(url, Some(1), "synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0").await
     }
 
-    async fn open(url: &str, connections: Option<u32>, sqlite_durability: &'static str) -> Result<Self, StoreError> {
+    /// One connection for the checkpoints beside the status writer (`checkpoint_wal`). It waits
+    /// at most 100 ms for readers: a restarting checkpoint holds every writer while it waits,
+    /// and a long read must not stall them for the usual five seconds (it is retried later).
+    pub async fn connect_checkpointer(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, Some(1), "synchronous = FULL; PRAGMA busy_timeout = 100").await
+    }
+
+    /// `sqlite_settings` come last, so they may override the defaults.
+    async fn open(url: &str, connections: Option<u32>, sqlite_settings: &'static str) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = backend_of(url)?;
         let sqlite = backend == Backend::Sqlite;
@@ -133,11 +143,10 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if sqlite {
-                        // Per-connection settings: durability on commit, enforced foreign keys,
-                        // and waiting (not failing) while another connection writes.
-                        let pragmas = format!(
-                            "PRAGMA foreign_keys = ON; PRAGMA {sqlite_durability}; PRAGMA busy_timeout = 5000;"
-                        );
+                        // Per-connection settings: enforced foreign keys, waiting (not failing)
+                        // while another connection writes, durability on commit.
+                        let pragmas =
+                            format!("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA {sqlite_settings};");
                         conn.execute(pragmas.as_str()).await?;
                     }
                     Ok(())
@@ -163,16 +172,6 @@ impl Store {
         };
         migrator.run(&self.pool).await?;
         self.backfill().await
-    }
-
-    /// Copies what the WAL holds into the database file without waiting for readers or the
-    /// writer (SQLite's passive checkpoint; nothing on PostgreSQL). For the status writer, whose
-    /// own commits leave the WAL to this.
-    pub async fn checkpoint_wal(&self) -> Result<(), StoreError> {
-        if self.backend == Backend::Sqlite {
-            self.pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
-        }
-        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -9,6 +9,7 @@ mod handlers;
 mod messages;
 mod meter;
 mod registry;
+mod runtime;
 mod schema;
 mod session;
 mod transactions;
@@ -39,21 +40,29 @@ pub struct OcppState {
     pub permits: Arc<Semaphore>,
     /// Stores status reports in batches.
     pub writer: writer::StatusWriter,
+    /// Where the connections run.
+    pub connections: runtime::ConnectionRuntime,
 }
 
 impl OcppState {
     /// `database_url` is for the status writer's own connections.
-    pub fn new(store: Store, database_url: SecretString, settings: OcppSettings, node_id: String) -> Self {
+    pub fn new(
+        store: Store,
+        database_url: SecretString,
+        settings: OcppSettings,
+        node_id: String,
+    ) -> std::io::Result<Self> {
         let permits = Arc::new(Semaphore::new(settings.max_connections.max(1)));
         let writer = writer::StatusWriter::start(database_url);
-        Self {
+        Ok(Self {
             store,
             settings: Arc::new(settings),
             node_id: node_id.into(),
             registry: Registry::default(),
             permits,
             writer,
-        }
+            connections: runtime::ConnectionRuntime::start()?,
+        })
     }
 }
 

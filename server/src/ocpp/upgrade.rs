@@ -104,7 +104,11 @@ pub async fn upgrade(
     upgrade.on_upgrade(move |socket| async move {
         let _permit = permit;
         if agreed {
-            accept(state, login, charge_point_id, socket).await;
+            let connections = state.connections.clone();
+            // Awaited here, so the web runtime's shutdown still waits for the connection.
+            if let Err(e) = connections.spawn(accept(state, login, charge_point_id, socket)).await {
+                tracing::error!(error = %e, "charger connection task failed");
+            }
         } else {
             tracing::info!(charger = %charge_point_id, "charger did not offer ocpp1.6; closed");
             refuse_subprotocol(socket).await;

@@ -8,7 +8,7 @@
 //! a thousand chargers (storm p99 2.1 s at 100 000 locations); one writer has no row locks to
 //! wait for from the others.
 use app::secret::{ExposeSecret, SecretString};
-use app::store::{Backend, StatusOutcome, StatusWrite, Store, StoreError};
+use app::store::{Backend, Checkpoint, StatusOutcome, StatusWrite, Store, StoreError};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -67,18 +67,25 @@ impl StatusWriter {
 
 /// How often the WAL the writer fills is copied into the database file (SQLite).
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// Every how many checkpoints the WAL is made to start over. Passive checkpoints alone never
+/// let it: under a status storm beside steady reads the WAL grew to 1.9 GB in 60 s. A restart
+/// holds the writers while it waits for readers (45–65 ms at 100 000 locations): every second
+/// that cost the storm a p99 of 202 ms; every tenth second it stays within the goal and the WAL
+/// within about ten seconds of writes (300 MB at a thousand reports a second).
+const RESTART_EVERY: u64 = 10;
 
 /// Checkpoints the SQLite WAL on a connection of its own, beside the writer.
 async fn checkpoint_wal(database_url: SecretString) {
-    let store = match Store::connect(database_url.expose_secret()).await {
+    let store = match Store::connect_checkpointer(database_url.expose_secret()).await {
         Ok(store) => store,
         Err(e) => return tracing::error!(cause = %app::error::chain(&e), "the WAL checkpoints have no database"),
     };
     let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
-    loop {
+    for tick in 1u64.. {
         ticker.tick().await;
-        if let Err(e) = store.checkpoint_wal().await {
-            tracing::warn!(cause = %app::error::chain(&e), "WAL checkpoint failed");
+        let how = if tick % RESTART_EVERY == 0 { Checkpoint::Restart } else { Checkpoint::Passive };
+        if let Err(e) = store.checkpoint_wal(how).await {
+            tracing::warn!(cause = %app::error::chain(&e), ?how, "WAL checkpoint failed");
         }
     }
 }
