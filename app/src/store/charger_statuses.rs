@@ -191,12 +191,16 @@ async fn apply(conn: &mut AnyConnection, writes: Writes) -> Result<(), StoreErro
         sql.one_off = writes.locations.len() > 1;
         sql.bind_list(writes.locations.into_iter().map(Arg::Int));
         sql.execute_in(conn).await?;
-        let mut sql = Sql::new("INSERT INTO evse_changes (evse_uid, location_id, at) ");
-        sql.bind_rows(writes.changes);
-        sql.execute_in(conn).await?;
     }
     if !writes.history.is_empty() {
         insert_history(conn, writes.history).await?;
+    }
+    // Last, so the journal's lock is held only until the commit that follows.
+    if !writes.changes.is_empty() {
+        super::journal::before_append(conn).await?;
+        let mut sql = Sql::new("INSERT INTO evse_changes (evse_uid, location_id, at) ");
+        sql.bind_rows(writes.changes);
+        sql.execute_in(conn).await?;
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub struct EvseChange {
 
 /// Appends a change of `evse_uid` (inside the caller's transaction).
 pub(crate) async fn record(conn: &mut AnyConnection, evse_uid: &str, now: i64) -> Result<(), StoreError> {
+    super::journal::before_append(conn).await?;
     sqlx::query(
         "INSERT INTO evse_changes (evse_uid, location_id, at) SELECT uid, cpo_location_id, $2 FROM evses WHERE uid = $1",
     )

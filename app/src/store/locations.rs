@@ -101,6 +101,7 @@ async fn claim_change(
 /// Records that location `id` (or something below it) changed, in the caller's transaction: the
 /// OCPI push follows this journal.
 pub(crate) async fn journal(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), StoreError> {
+    super::journal::before_append(conn).await?;
     sqlx::query("INSERT INTO location_changes (location_id, at) VALUES ($1, $2)")
         .bind(id)
         .bind(now)

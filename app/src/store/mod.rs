@@ -11,6 +11,7 @@ mod error;
 mod evse_changes;
 mod files;
 mod id_tags;
+mod journal;
 mod locations;
 mod name_index;
 mod ocpi_locations;

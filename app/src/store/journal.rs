@@ -1,0 +1,74 @@
+//! The change journals (`evse_changes`, `location_changes`) are followed by id: live updates on
+//! every node and the OCPI push read what lies past the id they saw last. On PostgreSQL an id is
+//! drawn when its row is inserted and transactions commit in any order, so a reader could see id 8
+//! before the transaction holding id 7 commits, move past 7 and never see it: a subscriber or a
+//! roaming partner would miss that change. A transaction that appends therefore holds one lock
+//! from its first append until it ends, and ids become visible in order. (SQLite has one writer
+//! at a time: its ids are in commit order already.)
+use super::StoreError;
+use sqlx::AnyConnection;
+
+/// The advisory lock's key (any constant the application uses for nothing else).
+const JOURNAL_LOCK: i64 = 0x0065_6d73_706a_6e6c;
+
+/// Call in the caller's transaction before each append to a journal.
+pub(crate) async fn before_append(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    if conn.backend_name() == "PostgreSQL" {
+        // The function returns void, which the Any driver cannot decode: count its one row.
+        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+            .bind(JOURNAL_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use sqlx::{Connection, Row};
+    use std::time::Duration;
+
+    /// A database of its own on the test PostgreSQL (`EMSP_TEST_POSTGRES_URL`), or `None`.
+    async fn postgres() -> Option<(Store, sqlx::AnyConnection, String)> {
+        let admin_url = std::env::var("EMSP_TEST_POSTGRES_URL").ok()?;
+        sqlx::any::install_default_drivers();
+        let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap();
+        let name = format!("emsp_journal_{}", std::process::id());
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let (base, _) = admin_url.rsplit_once('/').unwrap();
+        let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+        store.migrate().await.unwrap();
+        Some((store, admin, name))
+    }
+
+    #[tokio::test]
+    async fn journal_ids_become_visible_in_order_on_postgres() {
+        let Some((store, mut admin, name)) = postgres().await else {
+            return eprintln!("EMSP_TEST_POSTGRES_URL unset: skipped");
+        };
+        let mut first = store.pool().begin().await.unwrap();
+        super::super::locations::journal(&mut first, 1, 0).await.unwrap();
+        let second = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut second = store.pool().begin().await.unwrap();
+                super::super::locations::journal(&mut second, 2, 0).await.unwrap();
+                second.commit().await.unwrap();
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Had the second append committed now, a reader would be past the first one's id.
+        let visible: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM location_changes").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(visible, 0, "a later append became visible before an earlier one");
+        first.commit().await.unwrap();
+        second.await.unwrap();
+        let rows = sqlx::query("SELECT location_id FROM location_changes ORDER BY id").fetch_all(store.pool()).await;
+        let order: Vec<i64> = rows.unwrap().iter().map(|r| r.try_get("location_id").unwrap()).collect();
+        assert_eq!(order, vec![1, 2]);
+        store.close().await;
+        sqlx::query(&format!("DROP DATABASE {name}")).execute(&mut admin).await.unwrap();
+    }
+}
