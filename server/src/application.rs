@@ -95,12 +95,14 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (store, uploads) = (self.state.store.clone(), self.state.uploads.clone());
         let sweeper = tokio::spawn(crate::jobs::sweep_uploads(store.clone(), uploads, self.state.config.upload_grace));
-        let follower = tokio::spawn(self.state.events.clone().follow(store));
+        let follower = tokio::spawn(self.state.events.clone().follow(store.clone()));
+        let dismissals = tokio::spawn(crate::ocpp::follow_dismissals(store, self.state.ocpp.registry.clone()));
         let pusher = tokio::spawn(crate::ocpi::push(self.state.ocpi.clone()));
         let limits = self.state.config.connections;
         let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         sweeper.abort();
         follower.abort();
+        dismissals.abort();
         pusher.abort();
         release_chargers(&self.state).await;
         self.state.store.close().await;

@@ -238,8 +238,11 @@ impl Store {
     /// Deletes the location with its EVSEs, connectors and photo rows; returns the photo files
     /// so the caller can remove them after the commit.
     pub async fn delete_location(&self, owner_id: i64, id: i64) -> Result<Vec<String>, StoreError> {
+        let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        claim_change(&mut tx, owner_id, Target::Location(id), now_ms()).await?;
+        claim_change(&mut tx, owner_id, Target::Location(id), now).await?;
+        // Its chargers go with it (ON DELETE CASCADE): their sockets must close too.
+        super::dismissals::record(&mut tx, super::dismissals::Removed::Location(id), now).await?;
         let files: Vec<String> = sqlx::query_scalar("SELECT file_name FROM location_photos WHERE location_id = $1")
             .bind(id)
             .fetch_all(&mut *tx)

@@ -4,7 +4,7 @@
 use super::calls::Queued;
 use super::dispatch;
 use super::frame::{self, CallError, ErrorCode, Incoming, Unreadable};
-use super::registry::Inbox;
+use super::registry::{Dismissed, Inbox};
 use super::session::Session;
 use app::error::ChargerFailure;
 use app::services::charger_commands::Command;
@@ -114,7 +114,7 @@ impl Bucket {
 /// Why a connection ended, for the log.
 enum End {
     ClosedByCharger,
-    Replaced,
+    Dismissed(Dismissed),
     ShuttingDown,
     Silent(Duration),
     Flood,
@@ -126,7 +126,7 @@ impl std::fmt::Display for End {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             End::ClosedByCharger => write!(f, "closed by the charger"),
-            End::Replaced => write!(f, "replaced by a newer connection"),
+            End::Dismissed(why) => write!(f, "{}", why.reason()),
             End::ShuttingDown => write!(f, "the server is shutting down"),
             End::Silent(silent) => write!(f, "silent for {} s", silent.as_secs()),
             End::Flood => write!(f, "more than {RATE_PER_SECOND} messages a second"),
@@ -145,7 +145,7 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
 /// not resend unchanged statuses) to report them all now.
 pub async fn serve(socket: WebSocket, session: Session, inbox: Inbox, timing: Timing, trigger_status: bool) {
     let mut socket = socket;
-    let Inbox { mut replaced, mut closing, mut commands } = inbox;
+    let Inbox { mut dismissed, mut closing, mut commands } = inbox;
     let mut calls = Calls { pending: None, sent: 0, timeout: timing.call_timeout };
     if trigger_status {
         let trigger = Command::TriggerStatusNotification { connector_id: None };
@@ -201,9 +201,11 @@ pub async fn serve(socket: WebSocket, session: Session, inbox: Inbox, timing: Ti
                 close(&mut socket, close_code::AWAY, "the server is shutting down").await;
                 break End::ShuttingDown;
             }
-            _ = &mut replaced => {
-                close(&mut socket, close_code::NORMAL, "replaced by a newer connection").await;
-                break End::Replaced;
+            why = &mut dismissed => {
+                // A dropped sender (the entry went without a word) ends the connection as well.
+                let why = why.unwrap_or(Dismissed::Replaced);
+                close(&mut socket, close_code::NORMAL, why.reason()).await;
+                break End::Dismissed(why);
             }
             _ = ticker.tick() => {
                 let silent = last_heard.elapsed();

@@ -3,6 +3,7 @@
 //! which become the EVSE fields every API and page shows.
 mod calls;
 mod connection;
+mod dismissals;
 mod dispatch;
 mod frame;
 mod handlers;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 pub use calls::GatewayControl;
+pub use dismissals::follow as follow_dismissals;
 pub use registry::Registry;
 
 /// What the gateway needs of the application's state.

@@ -1,6 +1,7 @@
 //! The chargers connected to this node: charge point id → its connection. A second connection
-//! with the same id replaces the first (the old socket is told to close). The entry removes
-//! itself when its connection ends, whatever ended it, and the charger's row is cleared then.
+//! with the same id replaces the first (the old socket is told to close), and a connection whose
+//! charger was removed is dismissed (see `ocpp::dismissals`). The entry removes itself when its
+//! connection ends, whatever ended it, and the charger's row is cleared then.
 use super::calls::{Queued, QUEUE_LIMIT};
 use app::clock::now_ms;
 use app::store::Store;
@@ -11,14 +12,33 @@ use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
 struct Entry {
     connection_id: String,
-    replace: oneshot::Sender<()>,
+    dismiss: oneshot::Sender<Dismissed>,
     commands: mpsc::Sender<Queued>,
 }
 
-/// What a registered connection receives: a signal when a newer connection replaces it, one when
-/// the node shuts down, and the commands to send to its charger.
+/// Why a connection is told to close while its charger still talks to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dismissed {
+    /// A newer connection with the same charge point id took its place.
+    Replaced,
+    /// The charger is gone from the platform (the reason says how).
+    Removed(String),
+}
+
+impl Dismissed {
+    /// For the close frame and the log.
+    pub fn reason(&self) -> &str {
+        match self {
+            Dismissed::Replaced => "replaced by a newer connection",
+            Dismissed::Removed(reason) => reason,
+        }
+    }
+}
+
+/// What a registered connection receives: a signal when it is dismissed, one when the node shuts
+/// down, and the commands to send to its charger.
 pub struct Inbox {
-    pub replaced: oneshot::Receiver<()>,
+    pub dismissed: oneshot::Receiver<Dismissed>,
     pub closing: watch::Receiver<bool>,
     pub commands: mpsc::Receiver<Queued>,
 }
@@ -60,12 +80,12 @@ impl Registry {
         charge_point_id: &str,
         connection_id: &str,
     ) -> (Registration, Inbox) {
-        let (replace, replaced) = oneshot::channel();
+        let (dismiss, dismissed) = oneshot::channel();
         let (queue, commands) = mpsc::channel(QUEUE_LIMIT);
-        let entry = Entry { connection_id: connection_id.to_owned(), replace, commands: queue };
+        let entry = Entry { connection_id: connection_id.to_owned(), dismiss, commands: queue };
         let previous = self.lock().insert(charge_point_id.to_owned(), entry);
         if let Some(previous) = previous {
-            let _ = previous.replace.send(());
+            let _ = previous.dismiss.send(Dismissed::Replaced);
         }
         let registration = Registration {
             registry: self.clone(),
@@ -74,7 +94,22 @@ impl Registry {
             charge_point_id: charge_point_id.to_owned(),
             connection_id: connection_id.to_owned(),
         };
-        (registration, Inbox { replaced, closing: self.closing.subscribe(), commands })
+        (registration, Inbox { dismissed, closing: self.closing.subscribe(), commands })
+    }
+
+    /// Tells the connection `connection_id` to close, if this node holds it; returns whether it did.
+    pub fn dismiss(&self, connection_id: &str, reason: &str) -> bool {
+        let mut map = self.lock();
+        let Some(charge_point_id) =
+            map.iter().find(|(_, entry)| entry.connection_id == connection_id).map(|(id, _)| id.clone())
+        else {
+            return false;
+        };
+        // Out of the map at once: commands no longer queue for a charger that is gone.
+        let Some(entry) = map.remove(&charge_point_id) else { return false };
+        drop(map);
+        tracing::info!(charger = %charge_point_id, connection = %connection_id, reason, "charger connection dismissed");
+        entry.dismiss.send(Dismissed::Removed(reason.to_owned())).is_ok()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {

@@ -1,8 +1,9 @@
 //! Owners manage chargers, keys and id tags over GraphQL; what an EVSE shows of its charger.
-use super::client::connect;
+use super::client::{connect, dial, Dial};
 use super::{site, CP};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 async fn data(app: &TestApp, bearer: &str, query: &str, variables: Value) -> Value {
     let (status, body) = app.gql(bearer, query, variables).await;
@@ -107,4 +108,37 @@ async fn another_owners_charger_is_not_found(app: TestApp) {
     assert!(app.store.charger(CP).await.expect("read").is_some_and(|c| c.has_key), "nothing changed");
 }
 
-both_backends!(owners_manage_chargers_and_keys, another_owners_charger_is_not_found);
+/// The removal may come from any node or the CLI: it reaches the socket through the database.
+async fn removing_a_charger_or_its_location_closes_its_socket(app: TestApp) {
+    let site = site(&app).await;
+    let mut charger = connect(&app, CP, &site.key).await;
+    charger.boot().await;
+    data(&app, &site.access, "mutation { deleteCharger(charge_point_id: \"CP-1\") }", json!({})).await;
+    assert!(charger.closed_within(Duration::from_secs(3)).await, "the removed charger's socket is closed");
+    assert_eq!(super::evse_row(&app, &site.evses[0]).await.1, None, "no connection shown");
+    let again = dial(&app, Dial::new(CP, &site.key)).await;
+    assert_eq!(again.err().map(|s| s.as_u16()), Some(404));
+    // A location's chargers go with it, and so do their sockets.
+    let create = json!({"loc": site.location, "cp": "CP-2", "evses": [site.evses[0]]});
+    data(&app, &site.access, CREATE, create).await;
+    let key = data(&app, &site.access, "mutation { newChargerKey(charge_point_id: \"CP-2\") }", json!({})).await
+        ["newChargerKey"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let mut second = connect(&app, "CP-2", &key).await;
+    second.boot().await;
+    let delete = format!("mutation {{ deleteLocation(id: {}) }}", site.location);
+    data(&app, &site.access, &delete, json!({})).await;
+    assert!(
+        second.closed_within(Duration::from_secs(3)).await,
+        "the socket of the removed location's charger is closed"
+    );
+    assert_eq!(app.count("charger_dismissals").await, 2);
+}
+
+both_backends!(
+    owners_manage_chargers_and_keys,
+    another_owners_charger_is_not_found,
+    removing_a_charger_or_its_location_closes_its_socket
+);
