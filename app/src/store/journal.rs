@@ -9,18 +9,24 @@ use super::StoreError;
 use sqlx::AnyConnection;
 
 /// The advisory lock's key (any constant the application uses for nothing else).
-const JOURNAL_LOCK: i64 = 0x0065_6d73_706a_6e6c;
+pub(crate) const JOURNAL_LOCK: i64 = 0x0065_6d73_706a_6e6c;
+
+/// The lock as a one-row FROM item (PostgreSQL): an `INSERT … SELECT … FROM` it and the rows takes
+/// the lock before it draws the first id, in the same round trip. `$1` is `JOURNAL_LOCK`.
+pub(crate) const LOCKED_FIRST: &str = "(SELECT pg_advisory_xact_lock($1)) AS journal_lock";
 
 /// Call in the caller's transaction before each append to a journal.
 pub(crate) async fn before_append(conn: &mut AnyConnection) -> Result<(), StoreError> {
-    if conn.backend_name() == "PostgreSQL" {
+    if is_postgres(conn) {
         // The function returns void, which the Any driver cannot decode: count its one row.
-        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
-            .bind(JOURNAL_LOCK)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(&format!("SELECT COUNT(*) FROM {LOCKED_FIRST}")).bind(JOURNAL_LOCK).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// The connection is to PostgreSQL (a bare connection has no `Store::backend` to ask).
+pub(crate) fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "PostgreSQL"
 }
 
 #[cfg(test)]

@@ -12,6 +12,16 @@ pub(super) enum Arg {
     OptText(Option<String>),
 }
 
+impl Arg {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Arg::Int(v) => (*v).into(),
+            Arg::Text(v) => v.as_str().into(),
+            Arg::OptText(v) => v.as_deref().into(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Sql {
     pub(super) text: String,
@@ -69,6 +79,15 @@ impl Sql {
         self
     }
 
+    /// Rows as one JSON array of arrays, for a statement of fixed shape on PostgreSQL
+    /// (`jsonb_array_elements($n::jsonb) AS v(r)`, fields `r->>0`, `r->>1`, …; jsonb is parsed
+    /// once, json again at each `->>`): it is prepared once and kept, where a `VALUES` list
+    /// changes shape with its length and costs a round trip more to prepare each time.
+    pub(super) fn json_rows(rows: &[Vec<Arg>]) -> String {
+        let rows: Vec<Vec<serde_json::Value>> = rows.iter().map(|row| row.iter().map(Arg::to_json).collect()).collect();
+        serde_json::Value::from(rows).to_string()
+    }
+
     fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
         let mut query = sqlx::query::<Any>(&self.text).persistent(!self.one_off);
         for arg in &self.args {
@@ -117,5 +136,11 @@ mod tests {
         let mut one = Sql::new("INSERT INTO t (a) ");
         one.bind_rows([vec![Arg::Int(1)]]);
         assert!(!one.one_off, "a single row keeps one shape: prepared once");
+    }
+
+    #[test]
+    fn rows_as_json_keep_types_and_nulls() {
+        let rows = [vec![Arg::Text("a\"b".into()), Arg::Int(7), Arg::OptText(None)]];
+        assert_eq!(Sql::json_rows(&rows), r#"[["a\"b",7,null]]"#);
     }
 }

@@ -186,7 +186,54 @@ async fn every_callerror_code_changes_nothing_and_keeps_the_connection(app: Test
     assert_eq!(charger.ok("DiagnosticsStatusNotification", json!({"status": "Idle"})).await, json!({}));
 }
 
+/// Reports of many chargers arriving together go into one batch (one transaction, one statement
+/// per table, or one in all on PostgreSQL): each lands on its own EVSE and its connectors, with
+/// its history and one journal entry per change; the first charger's `last_seen` moves.
+async fn statuses_of_many_chargers_at_once_each_land(app: TestApp) {
+    use app::secret::ExposeSecret;
+    use app::services::{chargers, locations};
+    let site = site(&app).await;
+    let mut fleet = Vec::new();
+    for n in 0..8 {
+        let evse = app::domain::inputs::NewEvse {
+            evse_id: format!("GR*SOL*F{n}"),
+            status: "AVAILABLE".into(),
+            ..Default::default()
+        };
+        let connectors = vec![crate::helpers::fixtures::connector()];
+        let uid = locations::create_evse(&app.store, site.owner, site.location, evse, connectors).await.expect("evse");
+        let id = format!("CP-F{n}");
+        chargers::create_charger(&app.store, site.owner, site.location, &id, std::slice::from_ref(&uid))
+            .await
+            .expect("charger");
+        let key = chargers::new_key(&app.store, Some(site.owner), &id).await.expect("key").expose_secret().to_owned();
+        let mut charger = connect(&app, &id, &key).await;
+        charger.boot().await;
+        fleet.push((uid, charger));
+    }
+    let journal_before = app.count("evse_changes").await;
+    let seen_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(last_seen), 0) FROM chargers")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("last_seen");
+    for status in ["Charging", "Faulted"] {
+        futures::future::join_all(fleet.iter_mut().map(|(_, charger)| charger.status(1, status))).await;
+    }
+    for (uid, _) in &fleet {
+        assert_eq!(status_of(&app, uid).await, "OUTOFORDER");
+        assert_eq!(connector_status(&app, uid).await, "OUTOFORDER");
+        let history = app.store.status_history(uid, 20).await.expect("history");
+        let reported: Vec<&str> = history.iter().take(2).map(|h| h.ocpp_status.as_str()).collect();
+        assert_eq!(reported, ["Faulted", "Charging"], "{uid}");
+    }
+    assert_eq!(app.count("evse_changes").await - journal_before, 16, "one entry per change");
+    let seen_after: i64 =
+        sqlx::query_scalar("SELECT MAX(last_seen) FROM chargers").fetch_one(app.store.pool()).await.expect("last_seen");
+    assert!(seen_after > seen_before, "last_seen moved");
+}
+
 both_backends!(
+    statuses_of_many_chargers_at_once_each_land,
     boot_and_heartbeat_answer_with_time_and_interval,
     every_ocpp_status_maps_to_its_ocpi_status,
     connector_zero_overrides_every_evse_until_it_clears,
