@@ -2,6 +2,7 @@
 //! or its location appends the connection it had, in the same transaction, and every node follows
 //! the journal and closes that connection if it holds it. The removal may come from any node or
 //! from the CLI, which holds no sockets at all.
+use super::journal::Journal;
 use super::{Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
@@ -39,9 +40,7 @@ pub(crate) async fn record(conn: &mut AnyConnection, removed: Removed, now: i64)
 impl Store {
     /// The newest dismissal id (where a node starts following).
     pub async fn last_dismissal(&self) -> Result<i64, StoreError> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(id) FROM charger_dismissals").fetch_one(self.pool()).await?;
-        Ok(id.unwrap_or(0))
+        self.journal_last_id(Journal::ChargerDismissals).await
     }
 
     /// Up to `limit` dismissals after `after`, oldest first.
@@ -65,10 +64,6 @@ impl Store {
 
     /// Removes dismissals older than `before` (ms); returns how many.
     pub async fn purge_dismissals(&self, before: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM charger_dismissals WHERE at < $1")
-            .bind(before)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+        self.journal_purge(Journal::ChargerDismissals, before).await
     }
 }

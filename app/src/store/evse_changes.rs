@@ -1,5 +1,6 @@
 //! The journal of EVSE changes that live updates follow (see migration 0007). Writers append in
 //! their own transaction; each node reads what is new since the id it saw last.
+use super::journal::Journal;
 use super::{Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
@@ -27,8 +28,7 @@ pub(crate) async fn record(conn: &mut AnyConnection, evse_uid: &str, now: i64) -
 impl Store {
     /// The newest journal id (where a node starts following).
     pub async fn last_evse_change(&self) -> Result<i64, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM evse_changes").fetch_one(self.pool()).await?;
-        Ok(id.unwrap_or(0))
+        self.journal_last_id(Journal::EvseChanges).await
     }
 
     /// Up to `limit` entries after `after`, oldest first.
@@ -51,10 +51,6 @@ impl Store {
 
     /// Removes entries older than `before` (ms); returns how many.
     pub async fn purge_evse_changes(&self, before: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM evse_changes WHERE at < $1")
-            .bind(before)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+        self.journal_purge(Journal::EvseChanges, before).await
     }
 }

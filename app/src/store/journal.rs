@@ -5,8 +5,39 @@
 //! roaming partner would miss that change. A transaction that appends therefore holds one lock
 //! from its first append until it ends, and ids become visible in order. (SQLite has one writer
 //! at a time: its ids are in commit order already.)
-use super::StoreError;
+use super::{Store, StoreError};
 use sqlx::AnyConnection;
+
+/// The journals nodes follow by id and purge by age (`at`, ms).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Journal {
+    EvseChanges,
+    ChargerDismissals,
+}
+
+impl Journal {
+    fn table(self) -> &'static str {
+        match self {
+            Journal::EvseChanges => "evse_changes",
+            Journal::ChargerDismissals => "charger_dismissals",
+        }
+    }
+}
+
+impl Store {
+    /// The newest id of `journal` (where a node starts following).
+    pub(crate) async fn journal_last_id(&self, journal: Journal) -> Result<i64, StoreError> {
+        let sql = format!("SELECT MAX(id) FROM {}", journal.table());
+        let id: Option<i64> = sqlx::query_scalar(&sql).fetch_one(self.pool()).await?;
+        Ok(id.unwrap_or(0))
+    }
+
+    /// Removes the entries of `journal` older than `before` (ms); returns how many.
+    pub(crate) async fn journal_purge(&self, journal: Journal, before: i64) -> Result<u64, StoreError> {
+        let sql = format!("DELETE FROM {} WHERE at < $1", journal.table());
+        Ok(sqlx::query(&sql).bind(before).execute(self.pool()).await?.rows_affected())
+    }
+}
 
 /// The advisory lock's key (any constant the application uses for nothing else).
 pub(crate) const JOURNAL_LOCK: i64 = 0x0065_6d73_706a_6e6c;
