@@ -8,8 +8,6 @@ use tokio::sync::broadcast;
 
 /// How often the journal is read: the bound on how late a change reaches a client.
 pub const POLL_EVERY: Duration = Duration::from_millis(200);
-/// Journal rows are kept this long (for nodes that were briefly behind).
-const KEEP: Duration = Duration::from_secs(3600);
 /// Changes a slow subscriber may fall behind before it skips (it then misses intermediate
 /// states, never the latest: every message carries the EVSE as it is now).
 const BACKLOG: usize = 4096;
@@ -57,8 +55,7 @@ impl EvseEvents {
             }
             if purged_at.elapsed() > Duration::from_secs(600) {
                 purged_at = tokio::time::Instant::now();
-                let before = app::clock::now_ms() - i64::try_from(KEEP.as_millis()).unwrap_or(i64::MAX);
-                if let Err(e) = store.purge_evse_changes(before).await {
+                if let Err(e) = store.purge_evse_changes(app::clock::now_ms()).await {
                     tracing::warn!(cause = %app::error::chain(&e), "cannot purge the change journal");
                 }
             }

@@ -282,12 +282,18 @@ async fn apply_postgres(conn: &mut AnyConnection, writes: Writes, seen: Option<(
         .bind(Sql::json_rows(&writes.history))
         .execute(&mut *conn)
         .await?;
-    if !writes.changes.is_empty() {
-        let append = format!(
+    static APPEND: LazyLock<String> = LazyLock::new(|| {
+        format!(
             "INSERT INTO evse_changes (evse_uid, location_id, at) SELECT r->>0, (r->>1)::bigint, (r->>2)::bigint \
              FROM {LOCKED_FIRST} CROSS JOIN jsonb_array_elements($2::jsonb) AS v(r)"
-        );
-        sqlx::query(&append).bind(JOURNAL_LOCK).bind(Sql::json_rows(&writes.changes)).execute(&mut *conn).await?;
+        )
+    });
+    if !writes.changes.is_empty() {
+        sqlx::query(APPEND.as_str())
+            .bind(JOURNAL_LOCK)
+            .bind(Sql::json_rows(&writes.changes))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

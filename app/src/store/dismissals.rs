@@ -62,8 +62,8 @@ impl Store {
             .collect()
     }
 
-    /// Removes dismissals older than `before` (ms); returns how many.
-    pub async fn purge_dismissals(&self, before: i64) -> Result<u64, StoreError> {
-        self.journal_purge(Journal::ChargerDismissals, before).await
+    /// Removes dismissals older than the journals' retention at `now` (ms); returns how many.
+    pub async fn purge_dismissals(&self, now: i64) -> Result<u64, StoreError> {
+        self.journal_purge(Journal::ChargerDismissals, now).await
     }
 }

@@ -49,8 +49,8 @@ impl Store {
             .collect()
     }
 
-    /// Removes entries older than `before` (ms); returns how many.
-    pub async fn purge_evse_changes(&self, before: i64) -> Result<u64, StoreError> {
-        self.journal_purge(Journal::EvseChanges, before).await
+    /// Removes entries older than the journals' retention at `now` (ms); returns how many.
+    pub async fn purge_evse_changes(&self, now: i64) -> Result<u64, StoreError> {
+        self.journal_purge(Journal::EvseChanges, now).await
     }
 }

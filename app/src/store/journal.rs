@@ -1,5 +1,6 @@
-//! The change journals (`evse_changes`, `location_changes`) are followed by id: live updates on
-//! every node and the OCPI push read what lies past the id they saw last. On PostgreSQL an id is
+//! The journals (`evse_changes`, `location_changes`, `charger_dismissals`) are followed by id: live
+//! updates, dismissed connections on every node and the OCPI push read what lies past the id they
+//! saw last. On PostgreSQL an id is
 //! drawn when its row is inserted and transactions commit in any order, so a reader could see id 8
 //! before the transaction holding id 7 commits, move past 7 and never see it: a subscriber or a
 //! roaming partner would miss that change. A transaction that appends therefore holds one lock
@@ -7,6 +8,10 @@
 //! at a time: its ids are in commit order already.)
 use super::{Store, StoreError};
 use sqlx::AnyConnection;
+use std::sync::LazyLock;
+
+/// How long journal rows are kept (for nodes that were briefly behind), ms.
+const KEEP_MS: i64 = 3_600_000;
 
 /// The journals nodes follow by id and purge by age (`at`, ms).
 #[derive(Debug, Clone, Copy)]
@@ -32,10 +37,10 @@ impl Store {
         Ok(id.unwrap_or(0))
     }
 
-    /// Removes the entries of `journal` older than `before` (ms); returns how many.
-    pub(crate) async fn journal_purge(&self, journal: Journal, before: i64) -> Result<u64, StoreError> {
+    /// Removes the entries of `journal` older than the retention at `now` (ms); returns how many.
+    pub(crate) async fn journal_purge(&self, journal: Journal, now: i64) -> Result<u64, StoreError> {
         let sql = format!("DELETE FROM {} WHERE at < $1", journal.table());
-        Ok(sqlx::query(&sql).bind(before).execute(self.pool()).await?.rows_affected())
+        Ok(sqlx::query(&sql).bind(now.saturating_sub(KEEP_MS)).execute(self.pool()).await?.rows_affected())
     }
 }
 
@@ -48,9 +53,10 @@ pub(crate) const LOCKED_FIRST: &str = "(SELECT pg_advisory_xact_lock($1)) AS jou
 
 /// Call in the caller's transaction before each append to a journal.
 pub(crate) async fn before_append(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    // The function returns void, which the Any driver cannot decode: count its one row.
+    static LOCK: LazyLock<String> = LazyLock::new(|| format!("SELECT COUNT(*) FROM {LOCKED_FIRST}"));
     if is_postgres(conn) {
-        // The function returns void, which the Any driver cannot decode: count its one row.
-        sqlx::query(&format!("SELECT COUNT(*) FROM {LOCKED_FIRST}")).bind(JOURNAL_LOCK).execute(&mut *conn).await?;
+        sqlx::query(LOCK.as_str()).bind(JOURNAL_LOCK).execute(&mut *conn).await?;
     }
     Ok(())
 }

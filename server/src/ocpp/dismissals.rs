@@ -6,8 +6,6 @@ use std::time::Duration;
 
 /// How often the journal is read: the bound on how long a removed charger stays connected.
 const POLL_EVERY: Duration = Duration::from_millis(500);
-/// Journal rows are kept this long (for nodes that were briefly behind).
-const KEEP: Duration = Duration::from_secs(3600);
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 /// Follows the journal until the task is dropped.
@@ -36,8 +34,7 @@ pub async fn follow(store: Store, registry: Registry) {
         }
         if purged_at.elapsed() > PURGE_EVERY {
             purged_at = tokio::time::Instant::now();
-            let before = app::clock::now_ms() - i64::try_from(KEEP.as_millis()).unwrap_or(i64::MAX);
-            if let Err(e) = store.purge_dismissals(before).await {
+            if let Err(e) = store.purge_dismissals(app::clock::now_ms()).await {
                 tracing::warn!(cause = %app::error::chain(&e), "cannot purge the charger dismissals");
             }
         }
