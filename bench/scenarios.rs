@@ -1,6 +1,7 @@
 //! The scenarios of issue 6, each measured beside its ceiling in the same run: rounds of the two
 //! alternate (A B A B …) so that drift of a noisy machine falls on both alike.
 use crate::load::{self, Request, Sample};
+use crate::ocpp::Answers;
 use crate::processes::Service;
 use crate::report::{Line, Report};
 use std::path::Path;
@@ -166,6 +167,21 @@ impl Bench<'_> {
         let ceiling = format!("{ceiling}: {ceiling_rps:.1} req/s");
         let goal = format!("≥ {minimum:.2} × ceiling req/s");
         self.line(scenario, measured, ceiling, Some(ratio), &goal, Some(ratio >= minimum));
+    }
+
+    /// A line of a status storm's CALLRESULT latencies; the ratio column is the p99 in ms.
+    pub fn storm_line(&mut self, scenario: String, answers: &Answers, ceiling: String, goal: &str, pass: Option<bool>) {
+        self.report.line(Line {
+            scenario,
+            backend: self.backend.to_owned(),
+            requests_per_second: Some(answers.per_second),
+            p50_ms: Some(answers.p50_ms),
+            p99_ms: Some(answers.p99_ms),
+            ceiling,
+            ratio: Some(answers.p99_ms),
+            goal: format!("{goal} (ratio column: p99 ms)"),
+            pass,
+        });
     }
 
     pub fn line(
