@@ -18,7 +18,8 @@ use load::Request;
 use processes::Service;
 use report::{Line, Report};
 use scenarios::{
-    hostile_document, locations_query, Bench, Settings, Subject, EVSE_QUERY, LOCATIONS_QUERY, POSTGRAPHILE_QUERY,
+    hostile_document, locations_query, Answers, Bench, Settings, Subject, EVSE_QUERY, LOCATIONS_QUERY,
+    POSTGRAPHILE_QUERY,
 };
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -388,14 +389,14 @@ impl BackendRun<'_> {
         // queueing (of the server, PostgreSQL, wrk and the simulated chargers alike): shown, but
         // the gateway's goal is measured in a second storm with nothing else running.
         let ceiling = format!("{} CALLRESULTs; `locations` at saturation meanwhile", latencies.len());
-        let answers = ocpp::Answers::of(latencies, storm_seconds);
+        let answers = Answers::of(latencies, storm_seconds);
         let scenario = format!("{storm}, beside `locations(limit: 10)` at saturation");
         bench.storm_line(scenario, &answers, ceiling, "shown, no goal of its own", None);
         println!("-- a second status storm, alone");
         let (chargers, latencies) = ocpp::status_storm(chargers, storm_seconds).await?;
         let missing = ocpp::statuses_missing(&data.url, &ids[..crowd]).await?;
         let ceiling = format!("{} CALLRESULTs; last statuses not stored: {missing}", latencies.len());
-        let answers = ocpp::Answers::of(latencies, storm_seconds);
+        let answers = Answers::of(latencies, storm_seconds);
         let goal = "CALLRESULT p99 ≤ 50 ms, every status stored";
         bench.storm_line(storm, &answers, ceiling, goal, Some(answers.p99_ms <= 50.0 && missing == 0));
         drop(chargers);

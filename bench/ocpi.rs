@@ -7,7 +7,7 @@ use crate::dataset::Dataset;
 use crate::load::Request;
 use crate::processes::Service;
 use crate::report::Line;
-use crate::scenarios::{Bench, Subject};
+use crate::scenarios::{percentile_ms, Bench, Subject};
 use anyhow::{ensure, Context};
 use app::store::Store;
 use axum::extract::State;
@@ -200,18 +200,15 @@ pub async fn measure(bench: &mut Bench<'_>, server: &Service, data: &Dataset, qu
     let (access, targets) = data.owner_with_locations(&server.base_url, who, Some(("NL", "PSH")), changes).await?;
     wait_for(&peer, (0..changes).map(|i| format!("Push target {i}")), Duration::from_secs(120)).await?;
     let latencies = push_latencies(server, &peer, &access, &targets).await?;
-    let arrived: Vec<Duration> = latencies.iter().flatten().copied().collect();
-    let missing = latencies.len() - arrived.len();
-    let mut sorted = arrived.clone();
+    let mut sorted: Vec<Duration> = latencies.iter().flatten().copied().collect();
     sorted.sort();
-    let at = |q: f64| sorted.get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)));
-    let ms = |d: Option<&Duration>| d.map_or(f64::INFINITY, |d| d.as_secs_f64() * 1000.0);
-    let p99 = ms(at(0.99));
+    let missing = latencies.len() - sorted.len();
+    let p99 = percentile_ms(&sorted, 99);
     bench.report.line(Line {
         scenario: format!("OCPI push: GraphQL change → peer receipt, {CHANGES_PER_SECOND}/s for {seconds} s"),
         backend: bench.backend.into(),
         requests_per_second: Some(CHANGES_PER_SECOND as f64),
-        p50_ms: Some(ms(at(0.5))),
+        p50_ms: Some(percentile_ms(&sorted, 50)),
         p99_ms: Some(p99),
         ceiling: format!("{} changes, {missing} not received within 30 s", latencies.len()),
         ratio: Some(p99 / 1000.0),

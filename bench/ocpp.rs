@@ -140,22 +140,3 @@ pub async fn all_disconnected(database_url: &str, within: Duration) -> anyhow::R
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
-
-/// What a storm's CALLRESULT latencies came to.
-pub struct Answers {
-    pub per_second: f64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-}
-
-impl Answers {
-    pub fn of(mut latencies: Vec<Duration>, seconds: u64) -> Self {
-        latencies.sort();
-        let at = |per_cent: usize| {
-            let index = (latencies.len() * per_cent / 100).min(latencies.len().saturating_sub(1));
-            latencies.get(index).map_or(0.0, |l| l.as_secs_f64() * 1000.0)
-        };
-        let (p50_ms, p99_ms) = (at(50), at(99));
-        Answers { per_second: latencies.len() as f64 / seconds.max(1) as f64, p50_ms, p99_ms }
-    }
-}

@@ -1,7 +1,6 @@
 //! The scenarios of issue 6, each measured beside its ceiling in the same run: rounds of the two
 //! alternate (A B A B …) so that drift of a noisy machine falls on both alike.
 use crate::load::{self, Request, Sample};
-use crate::ocpp::Answers;
 use crate::processes::Service;
 use crate::report::{Line, Report};
 use std::path::Path;
@@ -46,6 +45,31 @@ pub struct Stats {
     pub rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+}
+
+/// The `per_cent` percentile of `sorted` latencies in ms; infinite for none, so that a goal on
+/// it fails rather than passes when nothing was measured.
+pub fn percentile_ms(sorted: &[Duration], per_cent: usize) -> f64 {
+    let index = (sorted.len() * per_cent / 100).min(sorted.len().saturating_sub(1));
+    sorted.get(index).map_or(f64::INFINITY, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// What a storm's CALLRESULT latencies came to.
+pub struct Answers {
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl Answers {
+    pub fn of(mut latencies: Vec<Duration>, seconds: u64) -> Self {
+        latencies.sort();
+        Answers {
+            per_second: latencies.len() as f64 / seconds.max(1) as f64,
+            p50_ms: percentile_ms(&latencies, 50),
+            p99_ms: percentile_ms(&latencies, 99),
+        }
+    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
