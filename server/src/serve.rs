@@ -3,9 +3,10 @@
 //! between requests for `keep_alive_timeout`, and at most `max_connections` are served at once
 //! (further ones wait in the kernel's backlog until one closes; the loop never fails on them).
 //! Request bodies get their own timeout in `middleware`.
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use axum::Router;
+use http_body::Frame;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -102,10 +103,12 @@ impl Connection {
         let service = tower::service_fn(move |mut request: axum::http::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             let (router, guard) = (router.clone(), busy.begin());
+            // The request counts as in flight until its response's body has been sent whole:
+            // a streamed page that waits on the database between chunks is not an idle
+            // connection (the guard used to drop with the headers, and such a page was cut).
             async move {
                 let response = router.oneshot(request.map(Body::new)).await;
-                drop(guard);
-                response
+                response.map(|response| response.map(|body| Body::new(Answering { body, _guard: guard })))
             }
         });
         let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
@@ -180,6 +183,29 @@ impl Activity {
     }
 }
 
+/// A response body that keeps its request in flight until it is sent whole or dropped.
+struct Answering {
+    body: Body,
+    _guard: InFlight,
+}
+
+impl http_body::Body for Answering {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// A socket that notes every byte it moves in its connection's `Activity`.
 struct Watched {
     inner: TcpStream,
@@ -228,5 +254,50 @@ impl AsyncWrite for Watched {
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    /// A page streamed in two parts with a pause longer than the keep-alive timeout between them,
+    /// as a portal page that waits on a slow query after its first chunk.
+    fn page_with_a_pause(pause: Duration) -> Body {
+        let parts = futures::stream::unfold(0u8, move |part| async move {
+            let chunk = match part {
+                0 => "first ",
+                1 => {
+                    tokio::time::sleep(pause).await;
+                    "second"
+                }
+                _ => return None,
+            };
+            Some((Ok::<_, io::Error>(Bytes::from_static(chunk.as_bytes())), part + 1))
+        });
+        Body::from_stream(parts)
+    }
+
+    #[tokio::test]
+    async fn a_response_pausing_longer_than_the_keep_alive_timeout_arrives_whole() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let router = Router::new().route("/slow", get(|| async { page_with_a_pause(Duration::from_millis(1500)) }));
+        let limits = Limits {
+            header_read_timeout: Duration::from_secs(5),
+            keep_alive_timeout: Duration::from_secs(1),
+            max_connections: 4,
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, limits, async {
+            let _ = stopped.await;
+        }));
+
+        let response = reqwest::get(format!("http://{address}/slow")).await.expect("headers");
+        assert_eq!(response.text().await.expect("the whole body"), "first second");
+
+        let _ = stop.send(());
+        server.await.expect("the server task").expect("served");
     }
 }
