@@ -131,28 +131,38 @@ pub enum StatusOutcome {
 }
 
 impl Store {
-    /// A charger's connection was accepted on `server_id` as `connection_id`.
+    /// A charger's connection, admitted with the key whose digest is `key_digest`, was accepted
+    /// on `server_id` as `connection_id`. False when the charger was removed or its key replaced
+    /// since it was admitted: the change's dismissal found no connection to close, so this one
+    /// must not start.
     pub async fn charger_connected(
         &self,
         charger_id: i64,
+        key_digest: &str,
         connection_id: &str,
         server_id: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "UPDATE chargers SET connection_id = $1, server_id = $2, connected_since = $3, last_seen = $3 WHERE id = $4",
+        let recorded = sqlx::query(
+            "UPDATE chargers SET connection_id = $1, server_id = $2, connected_since = $3, last_seen = $3 \
+             WHERE id = $4 AND key_digest = $5",
         )
         .bind(connection_id)
         .bind(server_id)
         .bind(now)
         .bind(charger_id)
+        .bind(key_digest)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if recorded == 0 {
+            return Ok(false);
+        }
         touch_location(&mut tx, charger_id, now).await?;
         refresh_evses(&mut tx, charger_id, None, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The connection `connection_id` ended. A newer connection of the same charger (which

@@ -155,7 +155,7 @@ impl Store {
             Some(owner) => claim_charger(&mut tx, owner, charge_point_id, now).await?.0,
             None => self.charger_id(&mut tx, charge_point_id, now).await?,
         };
-        super::dismissals::record(&mut tx, super::dismissals::Removed::Charger(id), now).await?;
+        super::dismissals::record(&mut tx, super::dismissals::Dismissed::ChargerRemoved(id), now).await?;
         set_evses(&mut tx, id, 0, &[], now).await?;
         sqlx::query("DELETE FROM chargers WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -192,6 +192,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        super::dismissals::record(&mut tx, super::dismissals::Dismissed::KeyReplaced(id), now).await?;
         tx.commit().await?;
         Ok(())
     }

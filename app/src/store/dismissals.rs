@@ -1,16 +1,18 @@
 //! Charger connections to close wherever they are held (see migration 0013): removing a charger
-//! or its location appends the connection it had, in the same transaction, and every node follows
-//! the journal and closes that connection if it holds it. The removal may come from any node or
-//! from the CLI, which holds no sockets at all.
+//! or its location, or replacing a charger's key, appends the connection it had, in the same
+//! transaction, and every node follows the journal and closes that connection if it holds it.
+//! The change may come from any node or from the CLI, which holds no sockets at all.
 use super::journal::Journal;
 use super::{Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
-/// Whose chargers' connections a removal ends.
+/// Why chargers' connections end, and whose.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Removed {
-    Charger(i64),
-    Location(i64),
+pub(crate) enum Dismissed {
+    ChargerRemoved(i64),
+    LocationRemoved(i64),
+    /// A connection opened with the old key must not outlive it.
+    KeyReplaced(i64),
 }
 
 /// One journal entry: close the connection `connection_id` (if this node holds it).
@@ -21,12 +23,13 @@ pub struct Dismissal {
     pub reason: String,
 }
 
-/// Appends the open connections of what is `removed` (inside the caller's transaction, before
-/// the rows go).
-pub(crate) async fn record(conn: &mut AnyConnection, removed: Removed, now: i64) -> Result<(), StoreError> {
-    let (column, id, reason) = match removed {
-        Removed::Charger(id) => ("id", id, "charger removed from the platform"),
-        Removed::Location(id) => ("location_id", id, "location removed from the platform"),
+/// Appends the open connections of what is `dismissed` (inside the caller's transaction, before
+/// the rows go or change).
+pub(crate) async fn record(conn: &mut AnyConnection, dismissed: Dismissed, now: i64) -> Result<(), StoreError> {
+    let (column, id, reason) = match dismissed {
+        Dismissed::ChargerRemoved(id) => ("id", id, "charger removed from the platform"),
+        Dismissed::LocationRemoved(id) => ("location_id", id, "location removed from the platform"),
+        Dismissed::KeyReplaced(id) => ("id", id, "charger key replaced"),
     };
     super::journal::before_append(conn).await?;
     let sql = format!(

@@ -242,7 +242,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         claim_change(&mut tx, owner_id, Target::Location(id), now).await?;
         // Its chargers go with it (ON DELETE CASCADE): their sockets must close too.
-        super::dismissals::record(&mut tx, super::dismissals::Removed::Location(id), now).await?;
+        super::dismissals::record(&mut tx, super::dismissals::Dismissed::LocationRemoved(id), now).await?;
         let files: Vec<String> = sqlx::query_scalar("SELECT file_name FROM location_photos WHERE location_id = $1")
             .bind(id)
             .fetch_all(&mut *tx)

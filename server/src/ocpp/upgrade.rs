@@ -121,13 +121,24 @@ async fn refuse_subprotocol(mut socket: WebSocket) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
-async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, socket: WebSocket) {
+async fn accept(state: OcppState, login: ChargerLogin, charge_point_id: String, mut socket: WebSocket) {
     let connection_id = uuid::Uuid::new_v4().to_string();
     let (registration, inbox): (Registration, _) =
         state.registry.register(&state.store, login.id, &charge_point_id, &connection_id);
-    if let Err(e) = state.store.charger_connected(login.id, &connection_id, &state.node_id, now_ms()).await {
-        tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "connection not recorded; closing");
-        return;
+    // `admit` verified the key against this digest; `None` never gets this far.
+    let key_digest = login.key_digest.as_deref().unwrap_or_default();
+    match state.store.charger_connected(login.id, key_digest, &connection_id, &state.node_id, now_ms()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(charger = %charge_point_id, "charger removed or its key replaced while connecting; closed");
+            let reason = "the charger was removed or its key replaced".into();
+            let _ = socket.send(Message::Close(Some(CloseFrame { code: close_code::POLICY, reason }))).await;
+            return;
+        }
+        Err(e) => {
+            tracing::error!(charger = %charge_point_id, cause = %app::error::chain(&e), "connection not recorded; closing");
+            return;
+        }
     }
     tracing::info!(charger = %charge_point_id, connection = %connection_id, "charger connected");
     let interval = state.settings.heartbeat_interval;

@@ -137,8 +137,36 @@ async fn removing_a_charger_or_its_location_closes_its_socket(app: TestApp) {
     assert_eq!(app.count("charger_dismissals").await, 2);
 }
 
+/// A key thought stolen is replaced: whoever connected with it is put out, wherever the
+/// replacement came from (GraphQL here, the CLI or another node through the same journal).
+async fn replacing_a_key_closes_the_socket_opened_with_the_old_one(app: TestApp) {
+    let site = site(&app).await;
+    let mut charger = connect(&app, CP, &site.key).await;
+    charger.boot().await;
+    let new_key = "mutation { newChargerKey(charge_point_id: \"CP-1\") }";
+    let key = data(&app, &site.access, new_key, json!({})).await["newChargerKey"].as_str().expect("key").to_owned();
+    assert!(charger.closed_within(Duration::from_secs(3)).await, "the old key's socket is closed");
+    // The connection's end is written as its task ends, just after the socket closes.
+    let mut shown = Some(String::new());
+    for _ in 0..50 {
+        shown = super::evse_row(&app, &site.evses[0]).await.1;
+        if shown.is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, None, "no connection shown");
+    let old = dial(&app, Dial::new(CP, &site.key)).await;
+    assert_eq!(old.err().map(|s| s.as_u16()), Some(401));
+    let mut renewed = connect(&app, CP, &key).await;
+    renewed.boot().await;
+    assert!(super::evse_row(&app, &site.evses[0]).await.1.is_some(), "the new key's connection is shown");
+    assert_eq!(app.count("charger_dismissals").await, 1);
+}
+
 both_backends!(
     owners_manage_chargers_and_keys,
     another_owners_charger_is_not_found,
-    removing_a_charger_or_its_location_closes_its_socket
+    removing_a_charger_or_its_location_closes_its_socket,
+    replacing_a_key_closes_the_socket_opened_with_the_old_one
 );
