@@ -11,11 +11,20 @@ use app::secret::{ExposeSecret, SecretString};
 use app::store::{Backend, Checkpoint, StatusOutcome, StatusWrite, Store, StoreError};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 /// Most reports in one transaction (bounds how long one commit holds the write lock).
 const BATCH: usize = 128;
 /// Reports waiting beyond the one being written; a full queue makes connections wait.
 const QUEUE: usize = 4096;
+/// While reports keep coming, a batch collects them this long before it is written. A batch's
+/// statements and commit cost about the same for one report as for ten: at a thousand reports a
+/// second, written as they came (one or two a batch), the writer's PostgreSQL backend took
+/// about 58 % of a core, CPU the API's readers then lacked.
+const LINGER: Duration = Duration::from_millis(10);
+/// A report arriving after the writer was idle this long is written at once: a lone charger's
+/// answer does not wait for company that is not coming.
+const IDLE: Duration = Duration::from_millis(50);
 
 type Answer = oneshot::Sender<Result<StatusOutcome, StoreError>>;
 
@@ -90,9 +99,29 @@ async fn checkpoint_wal(database_url: SecretString) {
     }
 }
 
+/// Waits for the next batch: whatever has queued, and if the previous batch was written less
+/// than `IDLE` ago, what else arrives within `LINGER`. Empty once every sender is gone.
+async fn next_batch<T>(incoming: &mut mpsc::Receiver<T>, batch: &mut Vec<T>, previous_written: Instant) {
+    if incoming.recv_many(batch, BATCH).await == 0 || previous_written.elapsed() >= IDLE {
+        return;
+    }
+    let until = Instant::now() + LINGER;
+    while batch.len() < BATCH {
+        match tokio::time::timeout_at(until, incoming.recv_many(batch, BATCH - batch.len())).await {
+            Ok(received) if received > 0 => {}
+            _ => return,
+        }
+    }
+}
+
 async fn write_batches(store: &Store, mut incoming: mpsc::Receiver<(StatusWrite, Answer)>) {
     let mut batch = Vec::with_capacity(BATCH);
-    while incoming.recv_many(&mut batch, BATCH).await > 0 {
+    let mut written = Instant::now();
+    loop {
+        next_batch(&mut incoming, &mut batch, written).await;
+        if batch.is_empty() {
+            return;
+        }
         let (writes, answers): (Vec<StatusWrite>, Vec<Answer>) = batch.drain(..).unzip();
         // A SQLite file deleted under the server must not take acknowledged writes (as HTTP).
         if store.database_file_lost() {
@@ -120,5 +149,45 @@ async fn write_batches(store: &Store, mut incoming: mpsc::Receiver<(StatusWrite,
                 }
             }
         }
+        written = Instant::now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One report queued, and a second one sent as soon as the writer waits (the test runtime
+    /// has one thread: the sender runs only when `next_batch` yields).
+    async fn batch_after(previous_written: Instant) -> Vec<u32> {
+        let (sender, mut incoming) = mpsc::channel(8);
+        sender.send(1).await.unwrap();
+        tokio::spawn(async move { sender.send(2).await });
+        let mut batch = Vec::new();
+        next_batch(&mut incoming, &mut batch, previous_written).await;
+        batch
+    }
+
+    #[tokio::test]
+    async fn a_busy_writer_waits_for_reports_arriving_just_after() {
+        assert_eq!(batch_after(Instant::now()).await, vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn an_idle_writer_writes_a_lone_report_at_once() {
+        assert_eq!(batch_after(Instant::now() - IDLE).await, vec![1]);
+    }
+
+    #[tokio::test]
+    async fn the_wait_ends_when_nothing_more_comes() {
+        let (sender, mut incoming) = mpsc::channel(8);
+        sender.send(1).await.unwrap();
+        let mut batch = Vec::new();
+        next_batch(&mut incoming, &mut batch, Instant::now()).await;
+        assert_eq!(batch, vec![1]);
+        drop(sender);
+        batch.clear();
+        next_batch(&mut incoming, &mut batch, Instant::now()).await;
+        assert!(batch.is_empty(), "no senders: no batch");
     }
 }
