@@ -112,6 +112,8 @@ mod tests {
         let order: Vec<i64> = rows.unwrap().iter().map(|r| r.try_get("location_id").unwrap()).collect();
         assert_eq!(order, vec![1, 2]);
         store.close().await;
-        sqlx::query(&format!("DROP DATABASE {name}")).execute(&mut admin).await.unwrap();
+        // A closed pool's sessions can still be ending on the server: without FORCE the drop
+        // raced them now and then ("being accessed by other users").
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
     }
 }
