@@ -30,10 +30,10 @@ const EXPOSED: &str = "l.publish = 1 AND l.cpo_owner_id IN \
 fn filtered(select: &str, filter: OcpiFilter) -> Sql {
     let mut sql = Sql::new(&format!("{select} FROM locations l WHERE {EXPOSED}"));
     if let Some(from) = filter.from {
-        sql.push(" AND l.date_modified >= ").bind(Arg::Int(from));
+        sql.modified_from("l", from);
     }
     if let Some(to) = filter.to {
-        sql.push(" AND l.date_modified < ").bind(Arg::Int(to));
+        sql.modified_before("l", to);
     }
     if let Some(owner) = filter.owner {
         sql.push(" AND l.cpo_owner_id = ").bind(Arg::Int(owner));

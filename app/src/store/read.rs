@@ -44,6 +44,29 @@ impl Sql {
             .bind(Arg::Text(contains_pattern(term)))
             .push(" ESCAPE '\\'")
     }
+
+    /// ` AND alias.date_modified >= from_ms`, found through the index on `modified_minute`.
+    pub(super) fn modified_from(&mut self, alias: &str, from_ms: i64) -> &mut Self {
+        self.push(&format!(" AND {alias}.modified_minute >= "))
+            .bind(Arg::Int(minute_of(from_ms)))
+            .push(&format!(" AND {alias}.date_modified >= "))
+            .bind(Arg::Int(from_ms))
+    }
+
+    /// ` AND alias.date_modified < to_ms`, found through the index on `modified_minute`.
+    pub(super) fn modified_before(&mut self, alias: &str, to_ms: i64) -> &mut Self {
+        self.push(&format!(" AND {alias}.modified_minute <= "))
+            .bind(Arg::Int(minute_of(to_ms)))
+            .push(&format!(" AND {alias}.date_modified < "))
+            .bind(Arg::Int(to_ms))
+    }
+}
+
+/// `locations.modified_minute` of a time, as the database computes it (migration 0015: the
+/// integer quotient, truncated as Rust's `/` is). Monotonic, so a time bound on `date_modified`
+/// gives the same bound on the minute.
+fn minute_of(ms: i64) -> i64 {
+    ms / 60_000
 }
 
 /// `%term%` for a case-insensitive substring match with `%`, `_` and `\` taken literally.
@@ -166,7 +189,10 @@ impl LocationSort {
             LocationSort::Created => "l.id",
             LocationSort::Name => "LOWER(l.name), l.id",
             LocationSort::NameDescending => "LOWER(l.name) DESC, l.id DESC",
-            LocationSort::RecentlyModified => "l.date_modified DESC, l.id DESC",
+            // By the minute of the last change, then newest location first: read from an index
+            // (migration 0015). Exact times within the minute would sort every location changed
+            // in it (after a bulk load 7 100 rows, 12 ms on PostgreSQL, for each page).
+            LocationSort::RecentlyModified => "l.modified_minute DESC, l.id DESC",
         }
     }
 }
@@ -221,7 +247,7 @@ impl Store {
             sql.push(" AND l.country_code = ").bind(Arg::Text(country.to_uppercase()));
         }
         if let Some(since) = filter.modified_since_ms {
-            sql.push(" AND l.date_modified >= ").bind(Arg::Int(since));
+            sql.modified_from("l", since);
         }
         if let Some(owner) = filter.owner_id {
             sql.push(" AND l.cpo_owner_id = ").bind(Arg::Int(owner));

@@ -4,6 +4,7 @@
 use crate::helpers::TestApp;
 use app::domain::inputs::{NewConnector, NewEvse, NewLocation};
 use app::services::locations;
+use app::store::{LocationFilter, LocationSort, Viewer};
 use serde_json::{json, Value};
 
 /// The contract's "Query EVSEs", exactly as `emsp-api-v2.md` writes it.
@@ -209,6 +210,40 @@ async fn filters_ordering_and_paging(app: TestApp) {
     assert_eq!(found(json!({ "country": "NL" })).await, ["Amsterdam Centraal"]);
     assert_eq!(found(json!({ "since": "2999-01-01T00:00:00Z" })).await, Vec::<String>::new());
     assert_eq!(found(json!({ "name": "100%" })).await, Vec::<String>::new(), "% must be literal");
+}
+
+/// The date filter finds rows through the minute of `date_modified` (migration 0015) but compares
+/// the time itself: exact at a minute's edge and within a minute. The "recently updated" order
+/// is by that minute, then newest location first.
+async fn modification_times_are_exact_within_and_across_minutes(app: TestApp) {
+    let w = world(&app).await;
+    let [wharf, fira, amsterdam] = [w.published[0], w.published[1], w.published[2]];
+    // 2027-01-01T00:00:00Z is a minute's first millisecond.
+    let minute = 1_798_761_600_000_i64;
+    for (id, at) in [(amsterdam, minute - 1), (wharf, minute + 900), (fira, minute + 500), (w.b_location, minute)] {
+        sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(app.store.pool())
+            .await
+            .expect("update");
+    }
+    let since = "query($since: String) { locations(modified_since: $since) { name } }";
+    let found = |at: &'static str| {
+        let (app, token) = (&app, w.token.clone());
+        async move { names(&data(app, &token, since, json!({ "since": at })).await["locations"], &["name"]) }
+    };
+    assert_eq!(found("2026-12-31T23:59:59.999Z").await.len(), 4);
+    assert_eq!(found("2027-01-01T00:00:00Z").await, ["Fisherman's Wharf", "Fira Plaza", "Finsbury Yard"]);
+    assert_eq!(found("2027-01-01T00:00:00.001Z").await, ["Fisherman's Wharf", "Fira Plaza"]);
+    assert_eq!(found("2027-01-01T00:00:00.501Z").await, ["Fisherman's Wharf"]);
+    assert_eq!(found("2027-01-01T00:00:00.901Z").await, Vec::<String>::new());
+
+    let filter = LocationFilter { sort: LocationSort::RecentlyModified, ..LocationFilter::default() };
+    let page = app.store.locations_page(Viewer::Public, &filter, 4, 0).await.expect("page");
+    assert_eq!(page.iter().map(|l| l.id).collect::<Vec<_>>(), [w.b_location, fira, wharf, amsterdam]);
+    let second = app.store.locations_page(Viewer::Public, &filter, 2, 2).await.expect("page");
+    assert_eq!(second.iter().map(|l| l.id).collect::<Vec<_>>(), [wharf, amsterdam]);
 }
 
 async fn each_caller_sees_only_what_it_may(app: TestApp) {
@@ -578,6 +613,7 @@ both_backends!(
     string_arguments_are_bounded,
     the_contract_queries_run_verbatim,
     filters_ordering_and_paging,
+    modification_times_are_exact_within_and_across_minutes,
     each_caller_sees_only_what_it_may,
     mutations_work_for_owners_and_refuse_everyone_else,
     photos_can_be_deleted_by_their_owner_only,

@@ -156,16 +156,21 @@ async fn pages_follow_the_link_in_creation_order(app: TestApp) {
 async fn date_from_is_inclusive_and_date_to_exclusive(app: TestApp) {
     let (_peer, token) = registered_peer(&app, "peer").await;
     let owner = owner(&app, "alpha", Some(("GR", "ABC"))).await;
+    let (before, _) = site(&app, owner, "Before", true).await;
     let (early, _) = site(&app, owner, "Early", true).await;
     let (late, _) = site(&app, owner, "Late", true).await;
+    // The last millisecond of 2026 (another minute: the index bound, see migration 0015),
     // 2027-01-01T00:00:00Z and one second later.
+    set_modified(&app, before, 1_798_761_599_999).await;
     set_modified(&app, early, 1_798_761_600_000).await;
     set_modified(&app, late, 1_798_761_601_000).await;
     let from = get(&app, "/ocpi/2.2.1/cpo/locations?date_from=2027-01-01T00:00:00Z", &token).await;
     assert_eq!(ids(&from), [early.to_string(), late.to_string()]);
     let to = get(&app, "/ocpi/2.2.1/cpo/locations?date_to=2027-01-01T00:00:01Z", &token).await;
-    assert_eq!(ids(&to), [early.to_string()]);
-    assert_eq!(to.header("x-total-count"), Some("1"));
+    assert_eq!(ids(&to), [before.to_string(), early.to_string()]);
+    assert_eq!(to.header("x-total-count"), Some("2"));
+    let to = get(&app, "/ocpi/2.2.1/cpo/locations?date_to=2027-01-01T00:00:00Z", &token).await;
+    assert_eq!(ids(&to), [before.to_string()]);
     // Without a zone designator (UTC) and with fractions.
     let bare = get(&app, "/ocpi/2.2.1/cpo/locations?date_from=2027-01-01T00:00:00.5", &token).await;
     assert_eq!(ids(&bare), [late.to_string()]);
