@@ -221,12 +221,7 @@ async fn modification_times_are_exact_within_and_across_minutes(app: TestApp) {
     // 2027-01-01T00:00:00Z is a minute's first millisecond.
     let minute = 1_798_761_600_000_i64;
     for (id, at) in [(amsterdam, minute - 1), (wharf, minute + 900), (fira, minute + 500), (w.b_location, minute)] {
-        sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
-            .bind(at)
-            .bind(id)
-            .execute(app.store.pool())
-            .await
-            .expect("update");
+        app.set_location_modified(id, at).await;
     }
     let since = "query($since: String) { locations(modified_since: $since) { name } }";
     let found = |at: &'static str| {

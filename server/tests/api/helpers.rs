@@ -342,6 +342,16 @@ pub mod fixtures {
             files
         }
 
+        /// Sets a location's `date_modified` by hand (times the API would not produce).
+        pub async fn set_location_modified(&self, id: i64, at: i64) {
+            sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(self.store.pool())
+                .await
+                .expect("update");
+        }
+
         pub async fn count(&self, table: &str) -> i64 {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(self.store.pool())

@@ -42,15 +42,6 @@ fn next_link(answer: &super::Answer) -> Option<String> {
     Some(link.trim_start_matches('<').split('>').next().expect("url").to_owned())
 }
 
-async fn set_modified(app: &TestApp, id: i64, at: i64) {
-    sqlx::query("UPDATE locations SET date_modified = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(app.store.pool())
-        .await
-        .expect("update");
-}
-
 async fn only_published_locations_of_parties_are_listed(app: TestApp) {
     let (_peer, token) = registered_peer(&app, "peer").await;
     let with_party = owner(&app, "alpha", Some(("gr", "abc"))).await;
@@ -114,7 +105,7 @@ async fn pages_follow_the_link_in_creation_order(app: TestApp) {
     }
     // Newest changes first in time, so an order by last_updated would differ from creation order.
     for (i, id) in created.iter().enumerate() {
-        set_modified(&app, *id, 1_800_000_000_000 - i64::try_from(i).expect("small") * 1000).await;
+        app.set_location_modified(*id, 1_800_000_000_000 - i64::try_from(i).expect("small") * 1000).await;
     }
     let mut seen = Vec::new();
     let mut url = app.url("/ocpi/2.2.1/cpo/locations?limit=3&date_from=2020-01-01T00:00:00Z");
@@ -127,7 +118,7 @@ async fn pages_follow_the_link_in_creation_order(app: TestApp) {
         pages += 1;
         // A change during the crawl does not shift the next pages.
         if pages == 1 {
-            set_modified(&app, created[0], 1_900_000_000_000).await;
+            app.set_location_modified(created[0], 1_900_000_000_000).await;
         }
         match next_link(&answer) {
             Some(next) => {
@@ -161,9 +152,9 @@ async fn date_from_is_inclusive_and_date_to_exclusive(app: TestApp) {
     let (late, _) = site(&app, owner, "Late", true).await;
     // The last millisecond of 2026 (another minute: the index bound, see migration 0015),
     // 2027-01-01T00:00:00Z and one second later.
-    set_modified(&app, before, 1_798_761_599_999).await;
-    set_modified(&app, early, 1_798_761_600_000).await;
-    set_modified(&app, late, 1_798_761_601_000).await;
+    app.set_location_modified(before, 1_798_761_599_999).await;
+    app.set_location_modified(early, 1_798_761_600_000).await;
+    app.set_location_modified(late, 1_798_761_601_000).await;
     let from = get(&app, "/ocpi/2.2.1/cpo/locations?date_from=2027-01-01T00:00:00Z", &token).await;
     assert_eq!(ids(&from), [early.to_string(), late.to_string()]);
     let to = get(&app, "/ocpi/2.2.1/cpo/locations?date_to=2027-01-01T00:00:01Z", &token).await;
