@@ -47,18 +47,21 @@ impl Sql {
 
     /// ` AND alias.date_modified >= from_ms`, found through the index on `modified_minute`.
     pub(super) fn modified_from(&mut self, alias: &str, from_ms: i64) -> &mut Self {
-        self.push(&format!(" AND {alias}.modified_minute >= "))
-            .bind(Arg::Int(minute_of(from_ms)))
-            .push(&format!(" AND {alias}.date_modified >= "))
-            .bind(Arg::Int(from_ms))
+        self.modified_bound(alias, ">=", ">=", from_ms)
     }
 
     /// ` AND alias.date_modified < to_ms`, found through the index on `modified_minute`.
     pub(super) fn modified_before(&mut self, alias: &str, to_ms: i64) -> &mut Self {
-        self.push(&format!(" AND {alias}.modified_minute <= "))
-            .bind(Arg::Int(minute_of(to_ms)))
-            .push(&format!(" AND {alias}.date_modified < "))
-            .bind(Arg::Int(to_ms))
+        self.modified_bound(alias, "<=", "<", to_ms)
+    }
+
+    /// The time bound `date_modified {time_op} ms`, after the same bound on the minute (inclusive:
+    /// a time at the bound may share its minute) for the index to find the rows.
+    fn modified_bound(&mut self, alias: &str, minute_op: &str, time_op: &str, ms: i64) -> &mut Self {
+        self.push(&format!(" AND {alias}.modified_minute {minute_op} "))
+            .bind(Arg::Int(minute_of(ms)))
+            .push(&format!(" AND {alias}.date_modified {time_op} "))
+            .bind(Arg::Int(ms))
     }
 }
 
